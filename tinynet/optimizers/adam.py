@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -78,14 +79,23 @@ class Adam(Optimizer):
 
     def update_step(self, w: Array, g: Array, slots: dict[str, Array], lr: float) -> None:
         beta_1, beta_2, t = self.beta_1, self.beta_2, self.iterations + 1
-        m, v = slots["m"], slots["v"]
+        m, v, work = slots["m"], slots["v"], self.work_array(w)  # in place: no temporary arrays
         m *= beta_1
-        m += (1 - beta_1) * g
+        m += np.multiply(g, 1 - beta_1, out=work)
         v *= beta_2
-        v += (1 - beta_2) * g * g
+        np.multiply(g, g, out=work)
+        work *= 1 - beta_2
+        v += work
         if self.amsgrad:
             v = np.maximum(slots["v_hat"], v, out=slots["v_hat"])
-        w -= lr * (m / (1 - beta_1**t)) / (np.sqrt(v / (1 - beta_2**t)) + self.epsilon)
+        # w -= lr * (m / (1 - beta_1**t)) / (sqrt(v / (1 - beta_2**t)) + epsilon), as
+        # w -= (lr / (1 - beta_1**t)) * m / (sqrt(v) / sqrt(1 - beta_2**t) + epsilon):
+        np.sqrt(v, out=work)
+        work *= 1 / math.sqrt(1 - beta_2**t)
+        work += self.epsilon
+        np.divide(m, work, out=work)
+        work *= lr / (1 - beta_1**t)
+        w -= work
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -66,7 +66,9 @@ class Optimizer:
     zeros, or ``slot_initial_value(name)``) and ``update_step(w, g, slots, lr)``,
     which changes ``w`` and the slot arrays in place (``w -= ...``), never
     modifies ``g``, and keeps the dtype of ``w`` (multiply by Python floats).
-    ``self.iterations`` is the number of earlier steps.
+    ``self.iterations`` is the number of earlier steps. ``self.work_array(w)``
+    lends a scratch array like ``w`` (its contents undefined), so an update can
+    run in place instead of allocating a temporary per operation.
 
     Examples
     --------
@@ -108,6 +110,7 @@ class Optimizer:
         self._learning_rate: LearningRate = learning_rate
         self.iterations = 0
         self.slots: dict[Parameter, dict[str, Array]] = {}
+        self._work: dict[tuple[tuple[int, ...], np.dtype], Array] = {}
 
     # ------------------------------------------------------------ what subclasses write
     def slot_names(self) -> tuple[str, ...]:
@@ -152,7 +155,10 @@ class Optimizer:
     # ------------------------------------------------------------ the step
     def step(self, parameters: Iterable[Parameter]) -> None:
         """Update every trainable parameter in ``parameters`` in place from its ``grad``; ``iterations += 1``."""
-        params = self._checked_parameters(parameters, "step")
+        self._step_unchecked(self._checked_parameters(parameters, "step"))
+
+    def _step_unchecked(self, params: list[Parameter]) -> None:
+        """``step`` on a list of distinct ``Parameter`` objects that the caller built (``fit`` does, once)."""
         lr = self.learning_rate
         if not (math.isfinite(lr) and lr >= 0):
             raise InvalidValueError(
@@ -179,6 +185,14 @@ class Optimizer:
             norm = math.sqrt(sum(_squared_norm(g) for g in gradients))
             return [g * (c / norm) for g in gradients] if norm > c else gradients
         return gradients
+
+    def work_array(self, w: Array) -> Array:
+        """A scratch array of ``w``'s shape and dtype, reused from step to step; its contents are undefined."""
+        key = (w.shape, w.dtype)
+        work = self._work.get(key)
+        if work is None:
+            work = self._work[key] = np.empty_like(w)
+        return work
 
     def _slots_of(self, p: Parameter) -> dict[str, Array]:
         """``p``'s slot arrays, created on first use and kept in ``p``'s dtype."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..registry import register
 from ._checks import check_bool, check_float
 from .optimizer import Array, LearningRate, Optimizer
@@ -70,15 +72,16 @@ class SGD(Optimizer):
         return ("v",) if self.momentum > 0 else ()
 
     def update_step(self, w: Array, g: Array, slots: dict[str, Array], lr: float) -> None:
-        momentum = self.momentum
+        momentum, lr_g = self.momentum, np.multiply(g, lr, out=self.work_array(w))  # lr * g, in place
         if momentum == 0:
-            w -= lr * g
+            w -= lr_g
             return
         v = slots["v"]
         v *= momentum
-        v -= lr * g
+        v -= lr_g
         if self.nesterov:
-            w += momentum * v - lr * g
+            w -= lr_g
+            w += momentum * v
         else:
             w += v
 
