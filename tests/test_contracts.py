@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinynet as tn
+from tinynet._memory import inference
 from tinynet.registry import get_registered_class
 
 from .catalogue import LAYER_CASES, LOSS_CASES, LayerCase, LossCase
@@ -92,6 +93,35 @@ def test_backward_twice_gives_the_same_gradients(case: LayerCase) -> None:
     assert_same(dx, dx_again)
     for before, p in zip(grads, layer.parameters(), strict=True):
         np.testing.assert_array_equal(before, p.grad)
+
+
+@layer_cases
+def test_backward_parameters_sets_the_gradients_backward_sets(case: LayerCase) -> None:
+    """The training path for a model's first layer skips dL/dInput, and nothing else."""
+    x = case.fixed_input()
+    layer = built(case, x)
+    y, _, grads = run(layer, x, training=case.training)
+    for p in layer.parameters():
+        p.grad = np.zeros_like(p.grad)
+    assert layer.backward_parameters(np.random.default_rng(3).standard_normal(y.shape)) is None
+    for expected, p in zip(grads, layer.parameters(), strict=True):
+        np.testing.assert_array_equal(p.grad, expected)
+
+
+@layer_cases
+def test_inference_gives_forwards_output_and_keeps_the_memory(case: LayerCase) -> None:
+    """Under inference (predict, evaluate) a forward may take a shortcut, but not to another result."""
+    x = case.fixed_input()
+    layer = built(case, x)
+    y, dx, grads = run(layer, x, training=case.training)
+    with inference():
+        assert not layer.remembering
+        y_inference = layer.forward(cast(layer, x), training=case.training)
+    if not case.training:  # a training forward may be random (dropout): compare only the deterministic ones
+        np.testing.assert_array_equal(y_inference, y)
+    assert_same(layer.backward(np.random.default_rng(3).standard_normal(y.shape)), dx)  # the memory of run()
+    for expected, p in zip(grads, layer.parameters(), strict=True):
+        np.testing.assert_array_equal(p.grad, expected)
 
 
 @layer_cases

@@ -1,8 +1,9 @@
 """Checks shared by every public entry point: numeric, not ragged, finite.
 
 They are cheap by construction: finiteness is tested with one ``sum`` and an
-exact scan only when that sum is not finite, and a correctly typed array is
-never copied.
+exact scan only when that sum is not finite (a small array is scanned at
+once: for it the scan is cheaper than the sum's warning guard), and a
+correctly typed array is never copied.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .errors import InvalidTypeError, InvalidValueError, ShapeError
 __all__ = ["as_float_array", "as_array", "as_index_array", "check_finite", "real", "integer"]
 
 _NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
+_SCAN_DIRECTLY = 4096  # up to this many entries, np.isfinite(array).all() beats the guarded sum
 
 
 def as_array(data: Any, where: str, what: str = "input", batched: bool = True) -> np.ndarray:
@@ -44,10 +46,14 @@ def check_finite(array: np.ndarray, where: str, what: str = "input") -> None:
     """Raise ``InvalidValueError`` naming the first NaN or Inf entry, if there is one."""
     if array.dtype.kind != "f" or array.size == 0:
         return
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = array.sum()
-    if np.isfinite(total):
-        return
+    if array.size <= _SCAN_DIRECTLY:
+        if np.isfinite(array).all():
+            return
+    else:  # one sum, no boolean copy of a large array: it is finite when every entry is (and none is huge)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = array.sum()
+        if np.isfinite(total):
+            return
     bad = ~np.isfinite(array)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import initializers
-from ._memory import Memory
+from ._memory import Memory, inference
 from ._validation import as_float_array, as_index_array
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
 from .parameter import Parameter
@@ -106,6 +106,11 @@ class Layer(Memory):
     #: returns ``None`` (there is no gradient with respect to an index).
     takes_indices: bool = False
 
+    #: Counts the changes that alter which parameters training updates: a layer
+    #: frozen or unfrozen, a parameter created, a layer added to a Sequential.
+    #: ``fit`` keeps its list of parameters until this moves.
+    parameter_changes: int = 0
+
     def __init__(
         self,
         *,
@@ -148,6 +153,7 @@ class Layer(Memory):
         """Freeze (``False``) or unfreeze this layer and every layer inside it."""
         for layer in self.walk():
             layer._trainable = bool(value)
+        Layer.parameter_changes += 1
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name!r}>"
@@ -180,6 +186,7 @@ class Layer(Memory):
         value = initializers.get(initializer)(shape, dtype=self._dtype)
         parameter = Parameter(name, value, trainable=trainable, regularizer=regularizer)
         self._parameters.append(parameter)
+        Layer.parameter_changes += 1
         return parameter
 
     def ensure_built(self, input_shape: Shape) -> None:
@@ -227,17 +234,12 @@ class Layer(Memory):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """Per-sample output shape; the base class runs ``forward`` on one zero sample.
 
-        The probe leaves no trace: what ``forward`` remembered before is restored.
+        The probe runs under ``inference()``, so what ``forward`` remembered before stays in place.
         """
         input_shape = self._check_shape(input_shape)
         self.ensure_built(input_shape)
-        saved = [(layer, layer._memory) for layer in self.walk()]
-        try:
-            probe = np.zeros((1, *input_shape), dtype=np.intp if self.takes_indices else self._dtype)
-            y = self.forward(probe, training=False)
-        finally:
-            for layer, memory in saved:
-                layer._memory = memory
+        with inference():
+            y = self.forward(np.zeros((1, *input_shape), dtype=np.intp if self.takes_indices else self._dtype))
         return tuple(y.shape[1:])
 
     def _check_shape(self, shape: Any) -> Shape:
@@ -298,6 +300,15 @@ class Layer(Memory):
     def backward(self, grad: Array) -> Array:
         """Set each parameter's ``.grad`` from ``grad`` = dLoss/dOutput; return dLoss/dInput."""
         raise NotImplementedError(f"{type(self).__name__} must implement backward(grad).")
+
+    def backward_parameters(self, grad: Array) -> None:
+        """Set each parameter's ``.grad`` as ``backward`` does, when nothing needs dLoss/dInput.
+
+        Training calls it on a model's first layer, whose input is the data. The
+        default runs ``backward`` and drops its result; layers whose input
+        gradient is a costly product (Dense, the convolutions) skip it.
+        """
+        self.backward(grad)
 
     # ------------------------------------------------------------------ the walk
     def sublayers(self) -> list[Layer]:

@@ -495,6 +495,31 @@ def test_a_callback_setting_stop_training_ends_training_after_that_batch() -> No
     assert model.optimizer.iterations == 2 and len(history.history["loss"]) == 1
 
 
+@pytest.mark.parametrize("how", ["layer", "parameter"])
+def test_freezing_mid_fit_takes_effect_at_the_next_step(how: str) -> None:
+    """fit keeps its parameter list between steps; freezing a layer, or one parameter, still reaches it."""
+
+    class FreezeAfterBatch0(tn.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0:
+                first = self.model.layers[0]
+                if how == "layer":
+                    first.trainable = False
+                else:
+                    first.kernel.trainable = False
+                self.after_first_step = [w.copy() for w in first.get_weights()]
+
+    x, y = binary_data(12)
+    model = classifier()
+    freezer = FreezeAfterBatch0()
+    model.fit(x, y, batch_size=3, epochs=2, callbacks=[freezer], verbose=0)
+    frozen = freezer.after_first_step if how == "layer" else freezer.after_first_step[:1]
+    for before, after in zip(frozen, model.layers[0].get_weights(), strict=False):
+        np.testing.assert_array_equal(before, after)
+    if how == "parameter":  # the bias of the same layer went on training
+        assert not np.array_equal(freezer.after_first_step[1], model.layers[0].bias.value)
+
+
 def test_stop_training_is_reset_by_the_next_fit() -> None:
     x, y = binary_data(12)
     model = classifier()

@@ -126,6 +126,46 @@ def test_sequential_equals_manual_chaining_of_the_same_layers() -> None:
         np.testing.assert_array_equal(before, p.grad)
 
 
+@pytest.mark.parametrize("fused", [False, True], ids=["backward_parameters", "backward_logits"])
+def test_the_training_backward_gives_backwards_gradients_and_skips_what_nothing_needs(fused: bool) -> None:
+    """Frozen and parameter-free layers at the bottom get no backward; the rest get backward's exact gradients."""
+    log: list = []
+    frozen = tn.layers.Dense(4, activation="relu", trainable=False)
+    model = tn.Sequential([Spy(log, name="bottom"), frozen, tn.layers.Dense(5, activation="tanh"),
+                           tn.layers.Dense(2, activation="softmax")])  # fmt: skip
+    model.ensure_built((2,))
+    x = np.random.default_rng(0).normal(size=(6, 2)).astype(np.float32)
+    upstream = np.random.default_rng(1).normal(size=(6, 2)).astype(np.float32)
+    if fused:
+        model.forward_logits(x, training=True)
+        model.backward_logits(upstream)
+    else:
+        model.forward(x, training=True)
+        model.backward(upstream)
+    expected = [p.grad.copy() for p in model.parameters()[2:]]
+    for p in model.parameters():
+        p.grad = np.full_like(p.grad, 7.0)
+    log.clear()
+    frozen_grads = [p.grad.copy() for p in frozen.parameters()]
+    if fused:
+        assert model.backward_logits(upstream, input_grad=False) is None
+    else:
+        assert model.backward_parameters(upstream) is None
+    assert log == []  # the parameter-free layer at the bottom was skipped
+    for before, p in zip(frozen_grads, frozen.parameters(), strict=True):
+        np.testing.assert_array_equal(p.grad, before)  # so was the frozen one
+    for want, p in zip(expected, model.parameters()[2:], strict=True):
+        np.testing.assert_array_equal(p.grad, want)
+
+
+def test_a_one_layer_model_trains_through_backward_parameters() -> None:
+    model = tn.Sequential([tn.layers.Dense(1, activation="sigmoid", input_shape=(2,))])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    model.fit(np.ones((4, 2)), np.array([0, 1, 1, 0]), epochs=1, verbose=0)
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+
+
 # ---------------------------------------------------------------------------- reuse and add
 def test_the_same_layer_twice_is_refused() -> None:
     dense = Dense(2, name="shared")

@@ -115,6 +115,17 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             callback.set_params(params)
 
+    def uses_train_batch_hooks(self) -> bool:
+        """Whether any callback overrides ``on_train_batch_begin`` or ``on_train_batch_end``.
+
+        When none does, ``fit`` makes no per-batch calls and builds no per-batch logs.
+        """
+        return any(
+            getattr(type(callback), hook) is not getattr(Callback, hook)
+            for callback in self.callbacks
+            for hook in ("on_train_batch_begin", "on_train_batch_end")
+        )
+
     # ------------------------------------------------------------------ dispatch
     def on_train_begin(self, logs: Logs | None = None) -> None:
         logs = _copy(logs)

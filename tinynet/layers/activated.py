@@ -9,6 +9,8 @@ fuse a final sigmoid or softmax into the loss: the training step runs
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..activation import Activation
 from ..layer import Array, Layer
 
@@ -25,6 +27,9 @@ class ActivatedLayer(Layer):
 
     Subclasses write ``forward_linear`` and ``backward_linear`` and set
     ``self.activation`` (an ``Activation`` sub-layer, or ``None``).
+    ``backward_linear(dz, input_grad=False)`` sets the parameters' gradients
+    and skips ``dx``: :meth:`backward_parameters` uses it for a model's first
+    layer, where ``dx`` would be the gradient of the data.
     """
 
     activation: Activation | None
@@ -35,12 +40,16 @@ class ActivatedLayer(Layer):
 
     def backward(self, grad: Array) -> Array:
         dz = grad if self.activation is None else self.activation.backward(grad)
-        return self.backward_linear(dz)
+        return cast(Array, self.backward_linear(dz))  # dx: input_grad defaults to True
+
+    def backward_parameters(self, grad: Array) -> None:
+        dz = grad if self.activation is None else self.activation.backward(grad)
+        self.backward_linear(dz, input_grad=False)
 
     def forward_linear(self, x: Array, training: bool = False) -> Array:
         """The pre-activation ``z``; remembers what ``backward_linear`` needs."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward_linear(x, training).")
 
-    def backward_linear(self, dz: Array) -> Array:
-        """Set the parameters' ``.grad`` from ``dz`` = dL/dz; return dL/dx."""
-        raise NotImplementedError(f"{type(self).__name__} must implement backward_linear(dz).")
+    def backward_linear(self, dz: Array, input_grad: bool = True) -> Array | None:
+        """Set the parameters' ``.grad`` from ``dz`` = dL/dz; return dL/dx (``None`` when not ``input_grad``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement backward_linear(dz, input_grad=True).")

@@ -33,7 +33,7 @@ class _Conv(ActivatedLayer):
         forward    cols = im2col(x)                z = batch_first(cols.T @ kernel2) + bias     y = activation(z)
         backward   dz = activation.backward(grad)  dzc = batch_last(dz)
                    dkernel = cols @ dzc            dbias = dzc.sum(axis=0)
-                   dcols = kernel2 @ dzc.T         dx = col2im(dcols)
+                   dcols = kernel2 @ dzc.T         dx = col2im(dcols)     (both skipped when input_grad is False)
     """
 
     rank: int = 2
@@ -136,12 +136,14 @@ class _Conv(ActivatedLayer):
         self.remember(cols=cols, window=window, x_shape=x.shape)
         return z.reshape(len(x), *window.out[2 - self.rank :], self.filters)
 
-    def backward_linear(self, dz: Array) -> Array:
+    def backward_linear(self, dz: Array, input_grad: bool = True) -> Array | None:
         cols, window, x_shape = self.recall("cols", "window", "x_shape")
         dzc = batch_last(dz.reshape(x_shape[0], *window.out, self.filters))
         self.kernel.grad = (cols @ dzc).reshape(self.kernel.shape)
         if self.bias is not None:
             self.bias.grad = np.ones(len(dzc), dtype=dzc.dtype) @ dzc  # dzc.sum(axis=0), ~8x faster
+        if not input_grad:
+            return None
         dcols = np.matmul(self.kernel.value.reshape(-1, self.filters), dzc.T, out=self._scratch(cols))
         return col2im(dcols, window, (x_shape[0], *window.size, x_shape[-1])).reshape(x_shape)
 

@@ -12,8 +12,8 @@ the activation is applied to the logits for them.
 Math (z = logits, y = y_true)::
 
     fused      L = loss_from_logits(y, z)              dz = loss_from_logits.backward()
-               y_pred = activation(z)                  model.backward_logits(dz)
-    plain      y_pred = model(x)   L = loss(y, y_pred)  model.backward(loss.backward())
+               y_pred = activation(z)                  model.backward_logits(dz, input_grad=False)
+    plain      y_pred = model(x)   L = loss(y, y_pred)  model.backward_parameters(loss.backward())
 
 Both paths give the same loss and gradients wherever the plain one is finite
 (tests/models/test_head.py checks it).
@@ -61,22 +61,28 @@ class Head:
         return self.activation is not None
 
     def forward(
-        self, model: Any, x: Array, y: Array, sample_weight: Array | None, training: bool
-    ) -> tuple[float, Array]:
-        """The loss value and the predictions (probabilities when fused) for one batch."""
+        self, model: Any, x: Array, y: Array, sample_weight: Array | None, training: bool, predictions: bool = True
+    ) -> tuple[float, Array | None]:
+        """The loss value and the predictions (probabilities when fused) for one batch.
+
+        A fused head computes the probabilities only when ``predictions`` is true (metrics need them).
+        """
         if self.fused_loss is not None and self.activation is not None:
             logits = model.forward_logits(x, training)
             value = self.fused_loss.forward(y, logits, sample_weight)
-            return value, self.activation.forward(logits, training)
+            return value, self.activation.forward(logits, training) if predictions else None
         y_pred = model.forward(x, training)
         return self.loss.forward(y, y_pred, sample_weight), y_pred
 
     def backward(self, model: Any) -> None:
-        """Backpropagate the last ``forward``'s loss through the model (setting every ``.grad``)."""
+        """Backpropagate the last ``forward``'s loss through the model, setting every parameter's ``.grad``.
+
+        Nothing needs the gradient of the data, so the model's first layer skips it.
+        """
         if self.fused_loss is not None:
-            model.backward_logits(self.fused_loss.backward())
+            model.backward_logits(self.fused_loss.backward(), input_grad=False)
         else:
-            model.backward(self.loss.backward())
+            model.backward_parameters(self.loss.backward())
 
     def check(self, model: Layer, output_shape: Shape) -> None:
         """Refuse a loss that cannot fit the model's output, with a message that says what would."""

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from .. import losses, metrics, optimizers
+from .._memory import inference
 from .._validation import integer
 from ..activation import Activation
 from ..callbacks import CallbackList, History
 from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
 from ..layer import Array, Layer
+from ..parameter import Parameter
 from ..utils import make_rng
 from . import data
 from .head import Head
@@ -70,6 +70,7 @@ class Model(Layer):
         self.history: History | None = None
         self._head: Head | None = None
         self._shuffle_rng: np.random.Generator | None = None
+        self._updated: tuple[int, list[Parameter]] | None = None
 
     def output_activation(self) -> Activation | None:
         """The final activation a fused head may take over; ``None`` here (Sequential finds one)."""
@@ -198,16 +199,19 @@ class Model(Layer):
         try:
             for epoch in range(initial_epoch, epochs):
                 callback_list.on_epoch_begin(epoch)
-                trainable = self.trainable_parameters()  # once an epoch, not a walk of the model every step
+                batch_hooks = callback_list.uses_train_batch_hooks()  # else no per-batch calls, no per-batch logs
                 tracker = Tracker(self.compiled_metrics)
                 order = rng.permutation(n) if shuffle else None
                 for step, (start, stop) in enumerate(bounds):
-                    callback_list.on_train_batch_begin(step)
+                    if batch_hooks:
+                        callback_list.on_train_batch_begin(step)
                     index = slice(start, stop) if order is None else order[start:stop]
                     batch_weights = None if weights is None else weights[index]
-                    value, y_pred = self._train_step(head, x[index], y[index], batch_weights, trainable)
-                    logs = tracker.update(value, y[index], y_pred, batch_weights)
-                    callback_list.on_train_batch_end(step, logs)
+                    y_batch = y[index]
+                    value, y_pred = self._train_step(head, x[index], y_batch, batch_weights, bool(tracker.metrics))
+                    tracker.update(value, y_batch, y_pred, batch_weights)
+                    if batch_hooks:
+                        callback_list.on_train_batch_end(step, tracker.results())
                     if self.stop_training:
                         break
                 logs = tracker.results()
@@ -221,20 +225,31 @@ class Model(Layer):
             callback_list.on_train_end(logs)
 
     def _train_step(
-        self, head: Head, x: Array, y: Array, sample_weight: Array | None, trainable: list[Any]
-    ) -> tuple[float, Array]:
-        """One step on the ``trainable`` parameters: forward, loss, backward, regularizers, optimizer.
+        self, head: Head, x: Array, y: Array, sample_weight: Array | None, predictions: bool = True
+    ) -> tuple[float, Array | None]:
+        """One step: forward, loss, backward, regularizers, optimizer.
 
-        Returns the loss and the predictions.
+        Returns the loss and the predictions (``None`` unless ``predictions``: only metrics need them).
         """
-        value, y_pred = head.forward(self, x, y, sample_weight, training=True)
+        value, y_pred = head.forward(self, x, y, sample_weight, training=True, predictions=predictions)
         head.backward(self)
+        trainable = [p for p in self._parameters_to_update() if p.trainable]
         for p in trainable:
             if p.regularizer is not None:
                 value += p.regularizer.penalty(p.value)
                 p.grad = p.grad + p.regularizer.gradient(p.value)
-        self.optimizer.step(trainable)
+        self.optimizer._step_unchecked(trainable)
         return value, y_pred
+
+    def _parameters_to_update(self) -> list[Parameter]:
+        """The parameters of the layers that are not frozen, walked anew only when ``Layer.parameter_changes`` moves.
+
+        A step then costs no walk of the model. A parameter's own ``trainable`` flag is read at each step.
+        """
+        if self._updated is None or self._updated[0] != Layer.parameter_changes:
+            found = [p for layer in self.walk(skip_frozen=True) for p in layer._parameters]
+            self._updated = (Layer.parameter_changes, found)
+        return self._updated[1]
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(
@@ -280,13 +295,14 @@ class Model(Layer):
         if callback_list is not None:
             callback_list.on_test_begin()
         logs: dict[str, float] = {}
-        with self._memory_kept():
+        with inference():  # what training forward remembered stays in place
             for step, (start, stop) in enumerate(data.batch_bounds(len(x), batch_size)):
                 if callback_list is not None:
                     callback_list.on_test_batch_begin(step)
                 batch_weights = None if weights is None else weights[start:stop]
                 value, y_pred = head.forward(self, x[start:stop], y[start:stop], batch_weights, training=False)
-                logs = tracker.update(value + penalty, y[start:stop], y_pred, batch_weights)
+                tracker.update(value + penalty, y[start:stop], y_pred, batch_weights)
+                logs = tracker.results()
                 if callback_list is not None:
                     callback_list.on_test_batch_end(step, logs)
         if callback_list is not None:
@@ -306,11 +322,12 @@ class Model(Layer):
             with self.unchanged_on_error():
                 x = data.check_x(self, x)
                 self.ensure_built(x.shape[1:])
-        with self._memory_kept():
-            outputs = [
-                self.forward(x[start:stop], training=False) for start, stop in data.batch_bounds(len(x), batch_size)
-            ]
-        return np.concatenate(outputs)
+        with inference():  # what training forward remembered stays in place
+            if len(x) > batch_size:
+                bounds = data.batch_bounds(len(x), batch_size)
+                return np.concatenate([self.forward(x[start:stop], training=False) for start, stop in bounds])
+            y = self.forward(x, training=False)
+        return y.copy() if np.may_share_memory(y, x) else y  # a model of reshapes alone returns a view of x
 
     # ------------------------------------------------------------------ one batch
     def train_on_batch(
@@ -321,8 +338,9 @@ class Model(Layer):
         with self.unchanged_on_error():
             x, y, weights = self._checked_data(head, x, y, sample_weight, class_weight)
         tracker = Tracker([copy.deepcopy(m) for m in self.compiled_metrics])
-        value, y_pred = self._train_step(head, x, y, weights, self.trainable_parameters())
-        return shaped(tracker.update(value, y, y_pred, weights), return_dict)
+        value, y_pred = self._train_step(head, x, y, weights)
+        tracker.update(value, y, y_pred, weights)
+        return shaped(tracker.results(), return_dict)
 
     def test_on_batch(
         self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False
@@ -375,16 +393,6 @@ class Model(Layer):
         )
         weights = data.check_sample_weight(self, rest[0] if rest else None, len(x_val), "validation sample_weight")
         return x_val, y_val, weights
-
-    @contextmanager
-    def _memory_kept(self) -> Iterator[None]:
-        """Inference leaves what training ``forward`` remembered in place, so it changes no state."""
-        saved = [(layer, layer._memory) for layer in self.walk()]
-        try:
-            yield
-        finally:
-            for layer, memory in saved:
-                layer._memory = memory
 
     def astype(self, dtype: Any) -> Model:
         """Cast the layers and the optimizer's slots to ``dtype`` in place."""

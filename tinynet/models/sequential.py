@@ -75,6 +75,7 @@ class Sequential(Model):
                     f"{self._label()}: {inner._label()} is already in this model. One layer instance can sit "
                     "in a model once; create a new layer (weight sharing is not supported yet)."
                 )
+        Layer.parameter_changes += 1
         if self.built:
             layer.ensure_built(self.compute_output_shape(self.input_shape or ()))
             self.layers.append(layer)
@@ -102,6 +103,10 @@ class Sequential(Model):
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
         return grad
+
+    def backward_parameters(self, grad: Array) -> None:
+        """``backward`` for training: the first layer skips dL/dInput, and frozen layers at the bottom are skipped."""
+        _backward_parameters(self.layers, grad)
 
     # ------------------------------------------------------------------ the fused head
     def output_activation(self) -> Activation | None:
@@ -131,11 +136,20 @@ class Sequential(Model):
             raise CallOrderError(f"{self._label()}: forward_logits needs a model that ends in an activation.")
         return last.forward_linear(x, training and last.trainable)
 
-    def backward_logits(self, dz: Array) -> Array:
-        """``backward`` started below the final activation, from ``dz`` = dL/dlogits."""
+    def backward_logits(self, dz: Array, input_grad: bool = True) -> Array | None:
+        """``backward`` started below the final activation, from ``dz`` = dL/dlogits.
+
+        With ``input_grad=False`` it works as :meth:`backward_parameters` and returns ``None``.
+        """
         *body, last = self.layers
         if isinstance(last, ActivatedLayer):
-            dz = last.backward_linear(dz)
+            if not input_grad and not any(_needs_backward(layer) for layer in body):
+                last.backward_linear(dz, input_grad=False)
+                return None
+            dz = cast(Array, last.backward_linear(dz))
+        if not input_grad:
+            _backward_parameters(body, dz)
+            return None
         for layer in reversed(body):
             dz = layer.backward(dz)
         return dz
@@ -217,6 +231,29 @@ class Sequential(Model):
                 )
             )
         return cls(layers, **kwargs)
+
+
+def _needs_backward(layer: Layer) -> bool:
+    """Whether a layer at the bottom of a model needs its backward in training: it may hold parameters to train."""
+    return layer.trainable and bool(layer._parameters or layer.sublayers())
+
+
+def _backward_parameters(layers: list[Layer], grad: Array) -> None:
+    """The layers' ``backward``s, last to first, for training: nothing needs the gradient of the data.
+
+    The layers at the bottom with nothing to train (frozen, or without
+    parameters, such as ``Flatten``) are skipped, and the first one that has
+    something to train skips its own input gradient (``backward_parameters``).
+    """
+    bottom = 0
+    while bottom < len(layers) and not _needs_backward(layers[bottom]):
+        bottom += 1
+    if bottom == len(layers):
+        return
+    first, *rest = layers[bottom:]
+    for layer in reversed(rest):
+        grad = layer.backward(grad)
+    first.backward_parameters(grad)
 
 
 def _check_entry(index: int, entry: Any) -> tuple[int, int, Any]:

@@ -19,12 +19,12 @@ class Tracker:
         self.loss_total = 0.0
         self.count = 0
 
-    def update(self, loss_value: float, y: Array, y_pred: Array, sample_weight: Array | None) -> dict[str, float]:
+    def update(self, loss_value: float, y: Array, y_pred: Array | None, sample_weight: Array | None) -> None:
+        """Add one batch; ``y_pred`` may be ``None`` when there are no metrics to see it."""
         self.loss_total += loss_value * len(y)
         self.count += len(y)
         for metric in self.metrics:
             metric.update_state(y, y_pred, sample_weight)
-        return self.results()
 
     def results(self) -> dict[str, float]:
         logs = {"loss": self.loss_total / self.count if self.count else 0.0}
