@@ -92,7 +92,10 @@ class Parameter:
         return self
 
     def _checked(self, new: Any, what: str) -> np.ndarray:
-        array = np.asarray(new, dtype=self._value.dtype)
+        value = self._value
+        if type(new) is np.ndarray and new.dtype == value.dtype and new.shape == value.shape:
+            return new  # the common case, every training step: nothing to convert
+        array = np.asarray(new, dtype=value.dtype)
         if array.shape != self._value.shape:
             raise ShapeError(
                 f"Parameter {self.name!r}: {what} must have shape {self._value.shape}, received shape {array.shape}."
