@@ -115,6 +115,51 @@ def seed_net_minibatch(x: np.ndarray, y: np.ndarray, epochs: int, batch_size: in
     return runs
 
 
+def seed_net_to_accuracy(
+    x: np.ndarray, y: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, target: float, chunk: int, max_epochs: int
+) -> Runs:
+    """A97: full-batch SGD 0.01 in chunks of ``chunk`` epochs until the test accuracy reaches ``target``."""
+    runs: Runs = {}
+    if torch is not None:
+
+        def torch_run() -> object:
+            model = _torch_mlp([2, 25, 50, 50, 25, 1])
+            xt, yt = torch.from_numpy(x), torch.from_numpy(y.reshape(-1, 1).astype(np.float32))
+            opt, loss_fn = torch.optim.SGD(model.parameters(), lr=0.01), nn.BCEWithLogitsLoss()
+            epochs = 0
+            while epochs < max_epochs:
+                for _ in range(chunk):
+                    opt.zero_grad(set_to_none=True)
+                    loss_fn(model(xt), yt).backward()
+                    opt.step()
+                epochs += chunk
+                if accuracy("torch", model, x_test, y_test) >= target:
+                    break
+            return epochs
+
+        runs["torch"] = torch_run
+    if MLPClassifier is not None:
+
+        def sklearn_run() -> object:
+            model = MLPClassifier(
+                hidden_layer_sizes=(25, 50, 50, 25), activation="relu", solver="sgd", learning_rate_init=0.01,
+                alpha=0.0, batch_size=len(x), max_iter=chunk, momentum=0.0, nesterovs_momentum=False,
+                shuffle=False, tol=0.0, n_iter_no_change=max_epochs + 1, random_state=0, warm_start=True,
+            )  # fmt: skip
+            epochs = 0
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                while epochs < max_epochs:
+                    model.fit(x, y.astype(np.int64))  # warm_start: another chunk of epochs from where it stopped
+                    epochs += chunk
+                    if accuracy("sklearn", model, x_test, y_test) >= target:
+                        break
+            return epochs
+
+        runs["sklearn"] = sklearn_run
+    return runs
+
+
 def mlp_b(x: np.ndarray, y: np.ndarray) -> Runs:
     runs: Runs = {}
     if torch is not None:

@@ -77,6 +77,27 @@ def train_sgd(model: MLP, x: np.ndarray, y: np.ndarray, lr: float, epochs: int, 
                 w -= lr * g
 
 
+def epochs_to_accuracy(
+    model: MLP,
+    x: np.ndarray,
+    y: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    target: float,
+    chunk: int,
+    max_epochs: int,
+    lr: float,
+) -> int:
+    """Full-batch SGD in chunks of ``chunk`` epochs until the test accuracy reaches ``target``; the epochs run."""
+    epochs = 0
+    while epochs < max_epochs:
+        train_sgd(model, x, y, lr, chunk, len(x))
+        epochs += chunk
+        if accuracy(model, x_test, y_test) >= target:
+            break
+    return epochs
+
+
 def train_adam(model: MLP, x: np.ndarray, y: np.ndarray, epochs: int, batch_size: int, lr: float = 1e-3) -> None:
     b1, b2, eps = 0.9, 0.999, 1e-7
     params = model.parameters()
