@@ -50,14 +50,14 @@ class BinaryAccuracy(MeanMetric):
     A soft label ``y`` counts as ``y`` of a positive and ``1 - y`` of a
     negative (Keras compares ``hit == y`` and so scores soft labels as wrong).
 
+    Shape: ``y_pred`` ``(N, ...)``; ``y_true`` the same, or ``(N,)`` for ``(N, 1)``.
+
     Parameters
     ----------
     threshold : float
         A prediction above it counts as positive; 0.5 by default.
     name : str, optional
         ``"binary_accuracy"`` by default.
-
-    Shape: ``y_pred`` ``(N, ...)``; ``y_true`` the same, or ``(N,)`` for ``(N, 1)``.
 
     Examples
     --------
