@@ -361,3 +361,21 @@ def test_elu_backward_at_exactly_zero_follows_its_documented_negative_branch() -
     layer = tn.activations.ELU(alpha=0.5).astype("float64")
     layer(np.array([[0.0]]))
     assert layer.backward(np.ones((1, 1)))[0, 0] == 0.5
+
+
+# ---------------------------------------------------------------------------- column sums (bias gradients)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(1, 1), (32, 50), (900, 25), (0, 3), (7, 1)])
+def test_column_sums_equal_the_sum_over_the_first_axis(dtype: str, shape: tuple[int, int]) -> None:
+    a = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    sums = _numerics.column_sums(a)
+    assert sums.dtype == a.dtype and sums.shape == (shape[1],)
+    np.testing.assert_allclose(sums, a.astype(np.float64).sum(axis=0), rtol=1e-5 if dtype == "float32" else 1e-12,
+                               atol=1e-5 if dtype == "float32" else 1e-12)  # fmt: skip
+
+
+def test_column_sums_return_a_fresh_array_and_keep_their_ones_intact() -> None:
+    a = np.ones((4, 2), dtype=np.float32)
+    first = _numerics.column_sums(a)
+    first[:] = -1.0
+    np.testing.assert_array_equal(_numerics.column_sums(a), [4.0, 4.0])

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import activations, initializers, regularizers
 from .._im2col import Window, batch_first, batch_last, col2im, im2col
+from .._numerics import column_sums
 from .._validation import integer
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Shape
@@ -141,7 +142,7 @@ class _Conv(ActivatedLayer):
         dzc = batch_last(dz.reshape(x_shape[0], *window.out, self.filters))
         self.kernel.grad = (cols @ dzc).reshape(self.kernel.shape)
         if self.bias is not None:
-            self.bias.grad = np.ones(len(dzc), dtype=dzc.dtype) @ dzc  # dzc.sum(axis=0), ~8x faster
+            self.bias.grad = column_sums(dzc)  # dzc.sum(axis=0), as ones @ dzc: ~8x faster here
         if not input_grad:
             return None
         dcols = np.matmul(self.kernel.value.reshape(-1, self.filters), dzc.T, out=self._scratch(cols))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import activations, initializers, regularizers
+from .._numerics import column_sums
 from .._validation import integer
 from ..errors import ShapeError
 from ..layer import Array, Shape
@@ -109,7 +108,7 @@ class Dense(ActivatedLayer):
         (x,) = self.recall("x")
         self.kernel.grad = x.T @ dz
         if self.bias is not None:
-            self.bias.grad = np.ones(len(dz), dtype=dz.dtype) @ dz  # dz.sum(axis=0), ~5x faster in float32
+            self.bias.grad = column_sums(dz)  # dz.sum(axis=0), as ones @ dz: several times faster
         return dz @ self.kernel.value.T if input_grad else None
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
