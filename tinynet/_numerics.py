@@ -29,7 +29,7 @@ __all__ = ["sigmoid", "softplus", "log_sigmoid", "logsumexp", "log_softmax", "so
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     e = np.exp(-np.abs(z))
-    return ((z >= 0) + (z < 0) * e) / (1.0 + e)  # masks multiplied, not np.where: same bits, ~3x faster
+    return np.maximum(e, z >= 0) / (1.0 + e)  # numerator 1 where z >= 0, else e (e <= 1): not np.where, ~3x slower
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
