@@ -18,6 +18,9 @@ from tinynet.registry import get_registered_class
 from .catalogue import LAYER_CASES, LOSS_CASES, LayerCase, LossCase
 
 layer_cases = pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
+activation_cases = pytest.mark.parametrize(
+    "case", [c for c in LAYER_CASES if isinstance(c.make(), tn.Activation)], ids=lambda c: c.id
+)
 loss_cases = pytest.mark.parametrize("case", LOSS_CASES, ids=lambda c: c.id)
 
 
@@ -122,6 +125,33 @@ def test_inference_gives_forwards_output_and_keeps_the_memory(case: LayerCase) -
     assert_same(layer.backward(np.random.default_rng(3).standard_normal(y.shape)), dx)  # the memory of run()
     for expected, p in zip(grads, layer.parameters(), strict=True):
         np.testing.assert_array_equal(p.grad, expected)
+
+
+@layer_cases
+def test_forward_and_backward_leave_their_arguments_unchanged(case: LayerCase) -> None:
+    """Only forward_in_place may write over its argument; forward and backward never do."""
+    x = case.fixed_input()
+    layer = built(case, x)
+    x_in = cast(layer, x)
+    x_before = x_in.copy()
+    y = layer.forward(x_in, training=case.training)
+    upstream = np.random.default_rng(3).standard_normal(y.shape).astype(y.dtype)
+    upstream_before = upstream.copy()
+    layer.backward(upstream)
+    np.testing.assert_array_equal(x_in, x_before)
+    np.testing.assert_array_equal(upstream, upstream_before)
+
+
+@activation_cases
+def test_an_activation_in_place_computes_what_forward_computes(case: LayerCase) -> None:
+    """forward_in_place (what Dense and Conv use on their fresh z) gives forward's output and backward."""
+    x = case.fixed_input()
+    layer = built(case, x)
+    y, dx, _ = run(layer, x, training=case.training)
+    owned = cast(layer, x).copy()
+    y_in_place = layer.forward_in_place(owned, training=case.training)
+    np.testing.assert_array_equal(y_in_place, y)
+    assert_same(layer.backward(np.random.default_rng(3).standard_normal(y.shape)), dx)
 
 
 @layer_cases

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .layer import Layer
+from .layer import Array, Layer
 
 __all__ = ["Activation"]
 
@@ -19,6 +19,16 @@ class Activation(Layer):
     """
 
     accepts_any_shape = True
+
+    def forward_in_place(self, x: Array, training: bool = False) -> Array:
+        """``forward`` for an ``x`` the caller owns and drops: it may be overwritten and returned.
+
+        :class:`~tinynet.layers.ActivatedLayer` applies its activation this way
+        to the ``z`` it has just computed, which saves allocating (and, for a
+        large batch, faulting in) a second array of that size. The default
+        calls ``forward``; ReLU overrides it.
+        """
+        return self.forward(x, training)
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(input_shape)

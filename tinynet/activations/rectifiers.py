@@ -40,11 +40,15 @@ class ReLU(Activation):
     """
 
     def forward(self, x: Array, training: bool = False) -> Array:
+        return self.forward_in_place(x.copy(), training)
+
+    def forward_in_place(self, x: Array, training: bool = False) -> Array:
         if not self.remembering:  # inference: no backward will need the mask
-            return np.maximum(x, 0)
+            return np.maximum(x, 0, out=x)
         mask = (x > 0).astype(x.dtype)
         self.remember(mask=mask)
-        return x * mask
+        x *= mask  # y = x * mask, written over x
+        return x
 
     def backward(self, grad: Array) -> Array:
         (mask,) = self.recall("mask")

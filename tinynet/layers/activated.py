@@ -25,8 +25,10 @@ class ActivatedLayer(Layer):
         forward    z = forward_linear(x)            y = activation(z)     (y = z when activation is None)
         backward   dz = activation.backward(grad)   dx = backward_linear(dz)
 
-    Subclasses write ``forward_linear`` and ``backward_linear`` and set
-    ``self.activation`` (an ``Activation`` sub-layer, or ``None``).
+    Subclasses write ``forward_linear``, which returns a new array ``z`` (not a
+    view of ``x`` or of a parameter, nor anything it remembered: the activation
+    runs in place on it), and ``backward_linear``, and set ``self.activation``
+    (an ``Activation`` sub-layer, or ``None``).
     ``backward_linear(dz, input_grad=False)`` sets the parameters' gradients
     and skips ``dx``: :meth:`backward_parameters` uses it for a model's first
     layer, where ``dx`` would be the gradient of the data.
@@ -36,7 +38,7 @@ class ActivatedLayer(Layer):
 
     def forward(self, x: Array, training: bool = False) -> Array:
         z = self.forward_linear(x, training)
-        return z if self.activation is None else self.activation.forward(z, training)
+        return z if self.activation is None else self.activation.forward_in_place(z, training)  # z is ours
 
     def backward(self, grad: Array) -> Array:
         dz = grad if self.activation is None else self.activation.backward(grad)
@@ -47,7 +49,7 @@ class ActivatedLayer(Layer):
         self.backward_linear(dz, input_grad=False)
 
     def forward_linear(self, x: Array, training: bool = False) -> Array:
-        """The pre-activation ``z``; remembers what ``backward_linear`` needs."""
+        """The pre-activation ``z``, a new array (the activation may overwrite it); remembers what backward needs."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward_linear(x, training).")
 
     def backward_linear(self, dz: Array, input_grad: bool = True) -> Array | None:
