@@ -520,6 +520,19 @@ def test_freezing_mid_fit_takes_effect_at_the_next_step(how: str) -> None:
         assert not np.array_equal(freezer.after_first_step[1], model.layers[0].bias.value)
 
 
+def test_a_layer_swapped_in_between_two_fits_is_trained() -> None:
+    x, y = binary_data(12)
+    model = classifier()
+    model.fit(x, y, epochs=1, verbose=0)
+    replacement = Dense(6, activation="tanh")
+    replacement.astype("float64").ensure_built((3,))  # built before the fit that caches, placed after it
+    model.fit(x, y, epochs=1, verbose=0)
+    model.layers[0] = replacement
+    before = replacement.kernel.value.copy()
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not np.array_equal(before, replacement.kernel.value)
+
+
 def test_stop_training_is_reset_by_the_next_fit() -> None:
     x, y = binary_data(12)
     model = classifier()

@@ -194,6 +194,7 @@ class Model(Layer):
         bounds = data.batch_bounds(n, batch_size)
         rng = self._shuffle_rng if self._shuffle_rng is not None else make_rng()
         self.stop_training = False
+        self._updated = None  # a fresh walk for each fit: layers may have been swapped since the last one
         logs: dict[str, float] = {}
         callback_list.on_train_begin()
         try:
@@ -244,7 +245,8 @@ class Model(Layer):
     def _parameters_to_update(self) -> list[Parameter]:
         """The parameters of the layers that are not frozen, walked anew only when ``Layer.parameter_changes`` moves.
 
-        A step then costs no walk of the model. A parameter's own ``trainable`` flag is read at each step.
+        Within one ``fit`` a step then costs no walk of the model (each ``fit`` and ``train_on_batch`` starts
+        with a fresh walk). A parameter's own ``trainable`` flag is read at each step.
         """
         if self._updated is None or self._updated[0] != Layer.parameter_changes:
             found = [p for layer in self.walk(skip_frozen=True) for p in layer._parameters]
@@ -338,6 +340,7 @@ class Model(Layer):
         with self.unchanged_on_error():
             x, y, weights = self._checked_data(head, x, y, sample_weight, class_weight)
         tracker = Tracker([copy.deepcopy(m) for m in self.compiled_metrics])
+        self._updated = None  # a fresh walk for each call, as for each fit
         value, y_pred = self._train_step(head, x, y, weights)
         tracker.update(value, y, y_pred, weights)
         return shaped(tracker.results(), return_dict)
