@@ -392,3 +392,26 @@ def test_set_weights_refuses_values_that_overflow_the_parameter_dtype() -> None:
         with pytest.raises(InvalidValueError):
             model.set_weights(weights)
     assert_bitwise_unchanged(model, before)
+
+
+# ---------------------------------------------------------------------------- inference
+def test_inference_nests_restores_on_error_and_is_per_thread() -> None:
+    import threading
+
+    from tinynet._memory import inference
+
+    layer = tn.activations.ReLU()
+    assert layer.remembering
+    with inference():
+        with inference():
+            assert not layer.remembering
+        assert not layer.remembering
+        seen: list[bool] = []
+        thread = threading.Thread(target=lambda: seen.append(layer.remembering))
+        thread.start()
+        thread.join()
+        assert seen == [True]  # another thread trains as usual
+    assert layer.remembering
+    with pytest.raises(tn.errors.ShapeError), inference():
+        tn.layers.Dense(2)(np.ones(3))  # raises inside the block
+    assert layer.remembering
