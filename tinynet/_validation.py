@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import InvalidTypeError, InvalidValueError, ShapeError
 
-__all__ = ["as_float_array", "as_array", "as_index_array", "check_finite", "real", "integer"]
+__all__ = ["as_float_array", "as_array", "as_index_array", "check_finite", "float_dtype", "real", "integer"]
 
 _NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
 _SCAN_DIRECTLY = 4096  # up to this many entries, np.isfinite(array).all() beats the guarded sum
@@ -107,6 +107,17 @@ def as_index_array(data: Any, where: str, what: str = "input") -> np.ndarray:
             "Cast whole-number data with x.astype(int)."
         )
     return array
+
+
+def float_dtype(dtype: Any, where: str) -> np.dtype:
+    """``dtype`` as a NumPy floating dtype (``"float32"``, ``np.float64``), or a clear error."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise InvalidTypeError(f"{where}: dtype must be a NumPy floating dtype, received {dtype!r}.") from None
+    if dtype.kind != "f":
+        raise InvalidTypeError(f"{where}: dtype must be a floating dtype (float32, float64), received {dtype}.")
+    return dtype
 
 
 def real(value: Any, where: str, name: str, minimum: float | None = None, strict: bool = False) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import initializers
 from ._memory import Memory, inference
-from ._validation import as_float_array, as_index_array
+from ._validation import as_float_array, as_index_array, float_dtype
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
 from .parameter import Parameter
 
@@ -36,16 +36,6 @@ def _auto_name(cls: type) -> str:
     count = _name_counts.get(base, 0)
     _name_counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
-
-
-def _float_dtype(dtype: Any, where: str) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise InvalidTypeError(f"{where}: dtype must be a NumPy floating dtype, received {dtype!r}.") from None
-    if dtype.kind != "f":
-        raise InvalidTypeError(f"{where}: dtype must be a floating dtype (float32, float64), received {dtype}.")
-    return dtype
 
 
 class Layer(Memory):
@@ -122,7 +112,7 @@ class Layer(Memory):
         self._name = name if name is not None else _auto_name(type(self))
         if not isinstance(self._name, str) or not self._name:
             raise InvalidTypeError(f"{type(self).__name__}: name must be a non-empty string, received {name!r}.")
-        self._dtype = _float_dtype(dtype, type(self).__name__)
+        self._dtype = float_dtype(dtype, type(self).__name__)
         self._trainable = bool(trainable)
         self._parameters: list[Parameter] = []
         self._memory: dict[str, Any] = {}
@@ -362,7 +352,7 @@ class Layer(Memory):
 
         What ``forward`` remembered is dropped: run ``forward`` again before ``backward``.
         """
-        dtype = _float_dtype(dtype, self._label())
+        dtype = float_dtype(dtype, self._label())
         for layer in self.walk():
             layer._dtype = dtype
             layer._memory = {}

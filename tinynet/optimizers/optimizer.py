@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import float_dtype
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..parameter import Parameter
 from ..registry import serialize
@@ -212,13 +213,7 @@ class Optimizer:
     # ------------------------------------------------------------ dtype and state
     def astype(self, dtype: Any) -> Optimizer:
         """Cast every slot array to the floating ``dtype`` (``Model.astype`` calls it) and return ``self``."""
-        where = f"{type(self).__name__}.astype"
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise InvalidTypeError(f"{where}: dtype must be a NumPy floating dtype, received {dtype!r}.") from None
-        if dtype.kind != "f":
-            raise InvalidTypeError(f"{where}: dtype must be a floating dtype (float32, float64), received {dtype}.")
+        dtype = float_dtype(dtype, f"{type(self).__name__}.astype")
         for slots in self.slots.values():
             for name, array in slots.items():
                 slots[name] = array.astype(dtype, copy=False)
