@@ -168,9 +168,8 @@ class Optimizer:
             )
         trainable = [p for p in params if p.trainable]
         gradients = self._clipped([p.grad for p in trainable])
-        stateless = not self.slot_names()
         for p, g in zip(trainable, gradients, strict=True):
-            self.update_step(p.value, g, {} if stateless else self._slots_of(p), lr)
+            self.update_step(p.value, g, self._slots_of(p), lr)
         self.iterations += 1
 
     def _clipped(self, gradients: list[Array]) -> list[Array]:
