@@ -7,7 +7,7 @@ the received.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,9 +17,12 @@ from ..layer import Array, Layer, Shape
 from ..loss import Loss
 from ..losses import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
 
+if TYPE_CHECKING:
+    from .head import Head
+
 __all__ = [
     "check_x", "check_y", "check_sample_weight", "class_sample_weights", "check_batch_size",
-    "check_verbose", "split_validation", "batch_bounds",
+    "check_verbose", "split_validation", "batch_bounds", "checked_x", "checked_data", "checked_validation",
 ]  # fmt: skip
 
 DEFAULT_BATCH_SIZE = 32
@@ -164,3 +167,46 @@ def split_validation(model: Layer, validation_split: Any, n: int) -> int:
 def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
     """``(start, stop)`` of each batch; the last one may be smaller."""
     return [(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
+
+
+def checked_x(model: Layer, x: Any) -> Array:
+    """``x`` checked for ``predict``; an unbuilt model is built for it, and left unbuilt if ``x`` is refused."""
+    if model.built:
+        return check_x(model, x)
+    with model.unchanged_on_error():
+        x = check_x(model, x)
+        model.ensure_built(x.shape[1:])
+    return x
+
+
+def checked_data(
+    model: Layer, head: Head, x: Any, y: Any, sample_weight: Any, class_weight: Any
+) -> tuple[Array, Array, Array | None]:
+    """x, y and the combined sample weights, checked; builds the model if needed (the caller undoes it on error)."""
+    if x is None or y is None:
+        raise InvalidValueError(f"{model._label()}: pass both x and y.")
+    x = check_x(model, x)
+    if not model.built:
+        model.ensure_built(x.shape[1:])
+        model.check_input_values(x)
+    output_shape = model.compute_output_shape(x.shape[1:])
+    head.check(model, output_shape)
+    y = check_y(model, head.loss, y, len(x), output_shape)
+    weights = check_sample_weight(model, sample_weight, len(x))
+    by_class = class_sample_weights(model, class_weight, y, head.loss)
+    if by_class is not None:
+        weights = by_class if weights is None else weights * by_class
+    return x, y, weights
+
+
+def checked_validation(model: Layer, head: Head, validation_data: Any) -> tuple[Array, Array, Array | None]:
+    """``validation_data`` — ``(x_val, y_val)`` or with a third element, sample weights — checked."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise InvalidTypeError(
+            f"{model._label()}: validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight_val)."
+        )
+    x_val, y_val, *rest = validation_data
+    x_val = check_x(model, x_val, "validation x")
+    y_val = check_y(model, head.loss, y_val, len(x_val), model.compute_output_shape(x_val.shape[1:]), "validation y")
+    weights = check_sample_weight(model, rest[0] if rest else None, len(x_val), "validation sample_weight")
+    return x_val, y_val, weights

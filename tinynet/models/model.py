@@ -151,11 +151,11 @@ class Model(Layer):
         if not isinstance(shuffle, (bool, np.bool_)):
             raise InvalidTypeError(f"{self._label()}: shuffle must be True or False, received {shuffle!r}.")
         with self.unchanged_on_error():
-            x, y, weights = self._checked_data(head, x, y, sample_weight, class_weight)
+            x, y, weights = data.checked_data(self, head, x, y, sample_weight, class_weight)
             held_out = data.split_validation(self, validation_split, len(x))
             validation = None
             if validation_data is not None:
-                validation = self._checked_validation(head, validation_data)
+                validation = data.checked_validation(self, head, validation_data)
             elif held_out:
                 cut = len(x) - held_out
                 validation = (x[cut:], y[cut:], None if weights is None else weights[cut:])
@@ -273,7 +273,7 @@ class Model(Layer):
         batch_size = data.check_batch_size(self, batch_size)
         verbose = data.check_verbose(self, verbose)
         with self.unchanged_on_error():
-            x, y, weights = self._checked_data(head, x, y, sample_weight, None)
+            x, y, weights = data.checked_data(self, head, x, y, sample_weight, None)
         results = self._evaluate_arrays(head, x, y, weights, batch_size)
         if verbose:
             print(" - ".join(f"{name}: {value:.4f}" for name, value in results.items()), flush=True)
@@ -318,12 +318,9 @@ class Model(Layer):
         """
         batch_size = data.check_batch_size(self, batch_size)
         data.check_verbose(self, verbose, auto=0)
-        if self.built:
-            x = data.check_x(self, x)
-        else:
-            with self.unchanged_on_error():
-                x = data.check_x(self, x)
-                self.ensure_built(x.shape[1:])
+        return self._predict_arrays(data.checked_x(self, x), batch_size)
+
+    def _predict_arrays(self, x: Array, batch_size: int) -> Array:
         with inference():  # what training forward remembered stays in place
             if len(x) > batch_size:
                 bounds = data.batch_bounds(len(x), batch_size)
@@ -338,7 +335,7 @@ class Model(Layer):
         """One training step on one batch; returns that batch's loss (and metrics)."""
         head = self._require_compiled("train_on_batch")
         with self.unchanged_on_error():
-            x, y, weights = self._checked_data(head, x, y, sample_weight, class_weight)
+            x, y, weights = data.checked_data(self, head, x, y, sample_weight, class_weight)
         tracker = Tracker([copy.deepcopy(m) for m in self.compiled_metrics])
         self._updated = None  # a fresh walk for each call, as for each fit
         value, y_pred = self._train_step(head, x, y, weights)
@@ -351,51 +348,13 @@ class Model(Layer):
         """The loss (and metrics) of one batch, changing nothing."""
         head = self._require_compiled("test_on_batch")
         with self.unchanged_on_error():
-            x, y, weights = self._checked_data(head, x, y, sample_weight, None)
+            x, y, weights = data.checked_data(self, head, x, y, sample_weight, None)
         return shaped(self._evaluate_arrays(head, x, y, weights, max(len(x), 1)), return_dict)
 
     def predict_on_batch(self, x: Any) -> Array:
         """``predict`` for one batch."""
-        if self.built:
-            x = data.check_x(self, x)
-        else:
-            with self.unchanged_on_error():
-                x = data.check_x(self, x)
-                self.ensure_built(x.shape[1:])
-        return self.predict(x, batch_size=max(len(x), 1))
-
-    # ------------------------------------------------------------------ helpers
-    def _checked_data(
-        self, head: Head, x: Any, y: Any, sample_weight: Any, class_weight: Any
-    ) -> tuple[Array, Array, Array | None]:
-        """x, y and the combined sample weights, checked; builds the model if needed (undone on error)."""
-        if x is None or y is None:
-            raise InvalidValueError(f"{self._label()}: pass both x and y.")
-        x = data.check_x(self, x)
-        if not self.built:
-            self.ensure_built(x.shape[1:])
-            self.check_input_values(x)
-        output_shape = self.compute_output_shape(x.shape[1:])
-        head.check(self, output_shape)
-        y = data.check_y(self, head.loss, y, len(x), output_shape)
-        weights = data.check_sample_weight(self, sample_weight, len(x))
-        by_class = data.class_sample_weights(self, class_weight, y, head.loss)
-        if by_class is not None:
-            weights = by_class if weights is None else weights * by_class
-        return x, y, weights
-
-    def _checked_validation(self, head: Head, validation_data: Any) -> tuple[Array, Array, Array | None]:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise InvalidTypeError(
-                f"{self._label()}: validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight_val)."
-            )
-        x_val, y_val, *rest = validation_data
-        x_val = data.check_x(self, x_val, "validation x")
-        y_val = data.check_y(
-            self, head.loss, y_val, len(x_val), self.compute_output_shape(x_val.shape[1:]), "validation y"
-        )
-        weights = data.check_sample_weight(self, rest[0] if rest else None, len(x_val), "validation sample_weight")
-        return x_val, y_val, weights
+        x = data.checked_x(self, x)
+        return self._predict_arrays(x, max(len(x), 1))
 
     def astype(self, dtype: Any) -> Model:
         """Cast the layers and the optimizer's slots to ``dtype`` in place."""
