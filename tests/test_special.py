@@ -246,8 +246,8 @@ def test_property_matches_math(x: float) -> None:
     assert abs(e - math.erf(x)) <= ERF_RTOL * max(abs(math.erf(x)), TINY)
     if x <= 27.0:
         assert abs(c - math.erfc(x)) <= ERFC_RTOL * max(math.erfc(x), TINY)
-    else:
-        assert c == 0.0
+    else:  # erfc is subnormal from about 26.6 and rounds to 0 from about 27.3: an absolute bound
+        assert abs(c - math.erfc(x)) <= 1e-321
     assert abs((e + c) - 1.0) <= 1e-15
 
 
@@ -260,6 +260,6 @@ def test_property_arrays_mixing_regions(xs: list[float]) -> None:
     assert np.all(rel_err(e, math_erf(x)) <= ERF_RTOL)
     ok = x <= 27.0
     assert np.all(rel_err(c[ok], math_erfc(x[ok])) <= ERFC_RTOL)
-    assert np.all(c[~ok] == 0.0)
+    assert np.all(np.abs(c[~ok] - math_erfc(x[~ok])) <= 1e-321)  # subnormal, then 0: an absolute bound
     assert np.all(np.abs((e + c) - 1.0) <= 1e-15)
     np.testing.assert_array_equal(erf(-x), -e)
