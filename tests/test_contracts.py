@@ -99,14 +99,18 @@ def test_backward_twice_gives_the_same_gradients(case: LayerCase) -> None:
 
 
 @layer_cases
-def test_backward_parameters_sets_the_gradients_backward_sets(case: LayerCase) -> None:
-    """The training path for a model's first layer skips dL/dInput, and nothing else."""
+def test_backward_without_input_grad_sets_the_gradients_backward_sets(case: LayerCase) -> None:
+    """With ``needs_input_grad`` false (a model's first layer in training) a layer may skip dL/dInput, and
+    nothing else: its parameters get the gradients of a full backward, and what it returns is ``None`` or dx."""
     x = case.fixed_input()
     layer = built(case, x)
-    y, _, grads = run(layer, x, training=case.training)
+    y, dx, grads = run(layer, x, training=case.training)
     for p in layer.parameters():
         p.grad = np.zeros_like(p.grad)
-    assert layer.backward_parameters(np.random.default_rng(3).standard_normal(y.shape)) is None
+    layer.needs_input_grad = False
+    returned = layer.backward(np.random.default_rng(3).standard_normal(y.shape))
+    if returned is not None:
+        assert_same(returned, dx)
     for expected, p in zip(grads, layer.parameters(), strict=True):
         np.testing.assert_array_equal(p.grad, expected)
 

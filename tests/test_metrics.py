@@ -110,8 +110,37 @@ def close(a: float, b: float, rel: float = 1e-12) -> bool:
 # ---------------------------------------------------------------------------- generic properties
 def test_every_public_metric_has_a_case() -> None:
     public = {getattr(metrics, n) for n in metrics.__all__ if inspect.isclass(getattr(metrics, n))}
-    concrete = public - {metrics.Metric, metrics.MeanMetric}
+    concrete = public - {metrics.Metric, metrics.MeanMetric, metrics.Mean}  # Mean takes values, not targets
     assert concrete == {type(case.make()) for case in CASES}
+
+
+# ---------------------------------------------------------------------------- Mean
+@given(
+    st.lists(st.tuples(st.floats(-1e3, 1e3), st.integers(0, 50)), min_size=1, max_size=20),
+)
+def test_mean_is_the_weighted_mean_of_what_it_was_given(pairs: list[tuple[float, int]]) -> None:
+    """Scalars with scalar weights, as a training step gives its batch losses, average per weight."""
+    tracker = metrics.Mean(name="loss")
+    for value, weight in pairs:
+        tracker.update_state(value, sample_weight=weight)
+    total = sum(w for _, w in pairs)
+    expected = sum(v * w for v, w in pairs) / total if total else 0.0
+    assert close(tracker.result(), expected, rel=1e-9) or abs(tracker.result() - expected) < 1e-9
+
+
+def test_mean_takes_arrays_with_weights_and_refuses_bad_weights() -> None:
+    tracker = metrics.Mean()
+    tracker.update_state(np.array([1.0, 3.0]))
+    tracker.update_state(np.array([10.0]), sample_weight=np.array([2.0]))
+    assert tracker.result() == (1.0 + 3.0 + 20.0) / 4
+    before = (tracker.total, tracker.count)
+    with pytest.raises(ValueError, match="sample_weight"):
+        tracker.update_state(np.array([1.0, 2.0]), sample_weight=np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match="shape"):
+        tracker.update_state(np.array([1.0, 2.0]), sample_weight=np.array([1.0, 1.0, 1.0]))
+    assert (tracker.total, tracker.count) == before
+    tracker.reset_state()
+    assert tracker.result() == 0.0
 
 
 @cases

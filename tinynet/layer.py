@@ -50,7 +50,9 @@ class Layer(Memory):
       ``backward`` needs (``self.remember(x=x)``).
     - ``backward(grad)`` takes dLoss/dOutput, **overwrites** ``.grad`` of each
       parameter and returns dLoss/dInput. It refers to the most recent
-      ``forward``.
+      ``forward``. It may return ``None`` instead when ``self.needs_input_grad``
+      is false (optional: a speed path for layers whose input gradient is a
+      costly product).
     - ``layer(x)`` checks ``x`` (numeric, finite, the shape the layer was built
       for), builds the layer if needed, casts ``x`` to ``layer.dtype`` and runs
       ``forward``. ``forward`` itself trusts its input: it is the fast path the
@@ -95,6 +97,14 @@ class Layer(Memory):
     #: checks for integers instead of casting to ``dtype``, and ``backward``
     #: returns ``None`` (there is no gradient with respect to an index).
     takes_indices: bool = False
+
+    #: Whether whoever runs ``backward`` will use dLoss/dInput. A container sets
+    #: it to ``False`` on a layer while running that layer's ``backward`` when
+    #: nothing below needs the gradient (the first layer of a model in
+    #: training, whose input is the data), then sets it back. A layer may read
+    #: it and return ``None`` instead of computing an input gradient that
+    #: nobody reads (Dense and the convolutions do); ignoring it is correct.
+    needs_input_grad: bool = True
 
     #: Counts the changes that alter which parameters training updates: a layer
     #: frozen or unfrozen, a parameter created, a layer added to a Sequential.
@@ -287,18 +297,13 @@ class Layer(Memory):
         """Return the output for a batch ``x`` and ``remember`` what ``backward`` needs."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x, training=False).")
 
-    def backward(self, grad: Array) -> Array:
-        """Set each parameter's ``.grad`` from ``grad`` = dLoss/dOutput; return dLoss/dInput."""
-        raise NotImplementedError(f"{type(self).__name__} must implement backward(grad).")
+    def backward(self, grad: Array) -> Array | None:
+        """Set each parameter's ``.grad`` from ``grad`` = dLoss/dOutput; return dLoss/dInput.
 
-    def backward_parameters(self, grad: Array) -> None:
-        """Set each parameter's ``.grad`` as ``backward`` does, when nothing needs dLoss/dInput.
-
-        Training calls it on a model's first layer, whose input is the data. The
-        default runs ``backward`` and drops its result; layers whose input
-        gradient is a costly product (Dense, the convolutions) skip it.
+        ``None`` is returned where there is no input gradient (integer indices) or nobody needs
+        it (``needs_input_grad`` false).
         """
-        self.backward(grad)
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(grad).")
 
     # ------------------------------------------------------------------ the walk
     def sublayers(self) -> list[Layer]:
@@ -341,7 +346,12 @@ class Layer(Memory):
             if p.trainable or not trainable_only
         ]
 
+    def own_parameters(self) -> list[Parameter]:
+        """The parameters this layer created itself with ``add_parameter`` (not its sub-layers'), in creation order."""
+        return list(self._parameters)
+
     def trainable_parameters(self) -> list[Parameter]:
+        """The parameters an optimizer should update: ``parameters(trainable_only=True)``."""
         return self.parameters(trainable_only=True)
 
     def count_params(self) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import InvalidTypeError, InvalidValueError
 
-__all__ = ["set_random_seed", "make_rng", "describe"]
+__all__ = ["set_random_seed", "make_rng", "describe", "unpack_x_y_sample_weight"]
 
 _root = np.random.SeedSequence()
 
@@ -61,3 +61,30 @@ def describe(x: Any) -> str:
     if isinstance(x, np.ndarray):
         return f"array of shape {x.shape} and dtype {x.dtype}"
     return f"{type(x).__name__} {x!r}"[:200]
+
+
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """``(x, y, sample_weight)`` from the ``data`` a step receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    Keras's name. The missing parts are ``None``.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> tn.utils.unpack_x_y_sample_weight(("x", "y"))
+    ('x', 'y', None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise InvalidValueError(
+        "unpack_x_y_sample_weight: data must be (x,), (x, y) or (x, y, sample_weight), "
+        f"received a tuple of {len(data)}."
+    )

@@ -116,7 +116,7 @@ def model_state(model: tn.Model) -> dict[str, Any]:
         "memory": [(layer, layer._memory, dict(layer._memory)) for layer in model.walk()],
         "built": model.built,
         "n_parameters": len(model.parameters()),
-        "compiled": (model.optimizer, model.loss, list(model.compiled_metrics), model._head),
+        "compiled": (model.optimizer, model.loss, list(model.compiled_metrics), model.compiled_loss),
     }
 
 

@@ -64,7 +64,7 @@ def snapshot(model: tn.Model) -> dict[str, Any]:
         "slots": None
         if optimizer is None
         else [(p, {k: v.copy() for k, v in s.items()}) for p, s in optimizer.slots.items()],
-        "compiled": (model.optimizer, model.loss, list(model.compiled_metrics), model._head),
+        "compiled": (model.optimizer, model.loss, list(model.compiled_metrics), model.compiled_loss),
         "rng": None if rng is None else rng.bit_generator.state,
         "history": model.history,
     }

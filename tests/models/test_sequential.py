@@ -126,31 +126,30 @@ def test_sequential_equals_manual_chaining_of_the_same_layers() -> None:
         np.testing.assert_array_equal(before, p.grad)
 
 
-@pytest.mark.parametrize("fused", [False, True], ids=["backward_parameters", "backward_logits"])
-def test_the_training_backward_gives_backwards_gradients_and_skips_what_nothing_needs(fused: bool) -> None:
-    """Frozen and parameter-free layers at the bottom get no backward; the rest get backward's exact gradients."""
+def test_backward_without_input_grad_gives_the_same_gradients_and_skips_what_nothing_needs() -> None:
+    """With ``needs_input_grad`` false, frozen and parameter-free layers at the bottom get no backward, the
+    rest get backward's exact gradients, the lowest trained layer runs with its flag false, and then the
+    flags are back to true."""
     log: list = []
     frozen = tn.layers.Dense(4, activation="relu", trainable=False)
-    model = tn.Sequential([Spy(log, name="bottom"), frozen, tn.layers.Dense(5, activation="tanh"),
-                           tn.layers.Dense(2, activation="softmax")])  # fmt: skip
+    lowest = tn.layers.Dense(5, activation="tanh")
+    model = tn.Sequential([Spy(log, name="bottom"), frozen, lowest, tn.layers.Dense(2, activation="softmax")])
     model.ensure_built((2,))
     x = np.random.default_rng(0).normal(size=(6, 2)).astype(np.float32)
     upstream = np.random.default_rng(1).normal(size=(6, 2)).astype(np.float32)
-    if fused:
-        model.forward_logits(x, training=True)
-        model.backward_logits(upstream)
-    else:
-        model.forward(x, training=True)
-        model.backward(upstream)
+    model.forward(x, training=True)
+    model.backward(upstream)
     expected = [p.grad.copy() for p in model.parameters()[2:]]
     for p in model.parameters():
         p.grad = np.full_like(p.grad, 7.0)
     log.clear()
     frozen_grads = [p.grad.copy() for p in frozen.parameters()]
-    if fused:
-        assert model.backward_logits(upstream, input_grad=False) is None
-    else:
-        assert model.backward_parameters(upstream) is None
+    seen = []
+    real = lowest.backward_linear
+    lowest.backward_linear = lambda dz: seen.append(lowest.needs_input_grad) or real(dz)  # type: ignore[method-assign]
+    model.needs_input_grad = False
+    assert model.backward(upstream) is None
+    assert seen == [False] and lowest.needs_input_grad is True
     assert log == []  # the parameter-free layer at the bottom was skipped
     for before, p in zip(frozen_grads, frozen.parameters(), strict=True):
         np.testing.assert_array_equal(p.grad, before)  # so was the frozen one
@@ -158,7 +157,7 @@ def test_the_training_backward_gives_backwards_gradients_and_skips_what_nothing_
         np.testing.assert_array_equal(p.grad, want)
 
 
-def test_a_one_layer_model_trains_through_backward_parameters() -> None:
+def test_a_one_layer_model_trains_without_its_input_gradient() -> None:
     model = tn.Sequential([tn.layers.Dense(1, activation="sigmoid", input_shape=(2,))])
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     before = [w.copy() for w in model.get_weights()]

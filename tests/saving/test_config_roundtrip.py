@@ -155,6 +155,7 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
             M.AUC,
             M.MeanSquaredError,
             M.MeanAbsoluteError,
+            M.Mean,
         )
     },
     ("metrics", "BinaryAccuracy"): st.builds(M.BinaryAccuracy, threshold=unit, name=st.none() | names),

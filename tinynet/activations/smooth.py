@@ -27,7 +27,8 @@ class Sigmoid(Activation):
     Notes
     -----
     As the last layer before ``binary_crossentropy``, ``compile`` fuses it
-    into the loss so that logits of any size stay exact.
+    into the loss so that logits of any size stay exact: it records its calls
+    for the loss (:meth:`~tinynet.Activation.logits_of`).
 
     Examples
     --------
@@ -39,9 +40,12 @@ class Sigmoid(Activation):
     def forward(self, x: Array, training: bool = False) -> Array:
         y = _numerics.sigmoid(x)
         self.remember(y=y)
+        self.record_call(x, y)
         return y
 
     def backward(self, grad: Array) -> Array:
+        if self.handed_down(grad):  # a fused loss computed dL/dx from the logits
+            return grad
         (y,) = self.recall("y")
         return grad * y * (1.0 - y)
 

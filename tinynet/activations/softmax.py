@@ -45,9 +45,12 @@ class Softmax(Activation):
     def forward(self, x: Array, training: bool = False) -> Array:
         y = _numerics.softmax(x, axis=self.axis)
         self.remember(y=y)
+        self.record_call(x, y)
         return y
 
     def backward(self, grad: Array) -> Array:
+        if self.handed_down(grad):  # a fused loss computed dL/dx from the logits
+            return grad
         (y,) = self.recall("y")
         return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
 

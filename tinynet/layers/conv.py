@@ -11,13 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
 from .._im2col import Window, batch_first, batch_last, col2im, im2col
 from .._numerics import column_sums
 from .._validation import integer
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Shape
-from ..registry import register, serialize
+from ..registry import register
 from .activated import ActivatedLayer
 
 __all__ = ["Conv1D", "Conv2D"]
@@ -34,7 +33,7 @@ class _Conv(ActivatedLayer):
         forward    cols = im2col(x)                z = batch_first(cols.T @ kernel2) + bias     y = activation(z)
         backward   dz = activation.backward(grad)  dzc = batch_last(dz)
                    dkernel = cols @ dzc            dbias = dzc.sum(axis=0)
-                   dcols = kernel2 @ dzc.T         dx = col2im(dcols)     (both skipped when input_grad is False)
+                   dcols = kernel2 @ dzc.T         dx = col2im(dcols)     (both skipped when not needs_input_grad)
     """
 
     rank: int = 2
@@ -57,7 +56,9 @@ class _Conv(ActivatedLayer):
         bias_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(
+            activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs
+        )
         self.filters = integer(filters, self._label(), "filters", minimum=1)
         self.kernel_size = self._sizes(kernel_size, "kernel_size")
         self.strides = self._sizes(strides, "strides")
@@ -71,14 +72,6 @@ class _Conv(ActivatedLayer):
             allowed = " or ".join(repr(p) for p in self.paddings)
             raise InvalidValueError(f"{self._label()}: padding must be {allowed}, received {padding!r}.")
         self.padding = padding.lower()
-        self.activation = activations.get(activation)
-        if self.activation is not None:
-            self.activation.astype(self.dtype)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
         self._dcols: Array | None = None  # backward's scratch buffer, see _scratch
 
     def _sizes(self, value: Any, name: str) -> tuple[int, ...]:
@@ -117,17 +110,7 @@ class _Conv(ActivatedLayer):
                 f"(batch, {', '.join(map(str, input_shape))})) with padding='valid'. Use a smaller kernel_size or "
                 "dilation_rate, or padding='same'."
             )
-        self.kernel = self.add_parameter(
-            "kernel",
-            (*self.kernel_size, input_shape[-1], self.filters),
-            self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-        )
-        self.bias = (
-            self.add_parameter("bias", (self.filters,), self.bias_initializer, regularizer=self.bias_regularizer)
-            if self.use_bias
-            else None
-        )
+        self.build_kernel((*self.kernel_size, input_shape[-1], self.filters), self.filters)
 
     def forward_linear(self, x: Array, training: bool = False) -> Array:
         window = self._window(x.shape[1:])
@@ -137,13 +120,13 @@ class _Conv(ActivatedLayer):
         self.remember(cols=cols, window=window, x_shape=x.shape)
         return z.reshape(len(x), *window.out[2 - self.rank :], self.filters)
 
-    def backward_linear(self, dz: Array, input_grad: bool = True) -> Array | None:
+    def backward_linear(self, dz: Array) -> Array | None:
         cols, window, x_shape = self.recall("cols", "window", "x_shape")
         dzc = batch_last(dz.reshape(x_shape[0], *window.out, self.filters))
         self.kernel.grad = (cols @ dzc).reshape(self.kernel.shape)
         if self.bias is not None:
-            self.bias.grad = column_sums(dzc)  # dzc.sum(axis=0), as ones @ dzc: ~8x faster here
-        if not input_grad:
+            self.bias.grad = column_sums(dzc)  # dzc.sum(axis=0)
+        if not self.needs_input_grad:
             return None
         dcols = np.matmul(self.kernel.value.reshape(-1, self.filters), dzc.T, out=self._scratch(cols))
         return col2im(dcols, window, (x_shape[0], *window.size, x_shape[-1])).reshape(x_shape)
@@ -171,12 +154,6 @@ class _Conv(ActivatedLayer):
             "strides": list(self.strides),
             "padding": self.padding,
             "dilation_rate": list(self.dilation_rate),
-            "activation": _serialize_optional(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": serialize(self.kernel_initializer),
-            "bias_initializer": serialize(self.bias_initializer),
-            "kernel_regularizer": _serialize_optional(self.kernel_regularizer),
-            "bias_regularizer": _serialize_optional(self.bias_regularizer),
         }
 
 
@@ -277,7 +254,3 @@ class Conv1D(_Conv):
     paddings = ("valid", "same", "causal")
     layout = "(batch, steps, channels)"
     spatial = "steps"
-
-
-def _serialize_optional(obj: Any) -> dict[str, Any] | None:
-    return None if obj is None else serialize(obj)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import activations, initializers, regularizers
 from .._numerics import column_sums
 from .._validation import integer
 from ..errors import ShapeError
 from ..layer import Array, Shape
-from ..registry import register, serialize
+from ..registry import register
 from .activated import ActivatedLayer
 
 __all__ = ["Dense"]
@@ -24,7 +23,7 @@ class Dense(ActivatedLayer):
         forward    z = x @ kernel + bias           y = activation(z)
         backward   dz = activation.backward(grad)  (dz = grad when linear)
                    dkernel = x.T @ dz              dbias = dz.sum(axis=0)
-                   dx = dz @ kernel.T              (skipped when input_grad is False)
+                   dx = dz @ kernel.T              (skipped when not needs_input_grad)
 
     ``forward_linear`` / ``backward_linear`` below are the lines with ``z``;
     :class:`ActivatedLayer` applies the activation around them.
@@ -71,16 +70,10 @@ class Dense(ActivatedLayer):
         bias_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(
+            activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs
+        )
         self.units = integer(units, self._label(), "units", minimum=1)
-        self.activation = activations.get(activation)
-        if self.activation is not None:
-            self.activation.astype(self.dtype)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) != 1:
@@ -88,14 +81,7 @@ class Dense(ActivatedLayer):
                 f"{self._label()}: expected input of shape (batch, features), received per-sample shape "
                 f"{input_shape}. Put a Flatten layer before it for images or sequences."
             )
-        self.kernel = self.add_parameter(
-            "kernel", (input_shape[0], self.units), self.kernel_initializer, regularizer=self.kernel_regularizer
-        )
-        self.bias = (
-            self.add_parameter("bias", (self.units,), self.bias_initializer, regularizer=self.bias_regularizer)
-            if self.use_bias
-            else None
-        )
+        self.build_kernel((input_shape[0], self.units), self.units)
 
     def forward_linear(self, x: Array, training: bool = False) -> Array:
         self.remember(x=x)
@@ -104,29 +90,16 @@ class Dense(ActivatedLayer):
             z += self.bias.value
         return z
 
-    def backward_linear(self, dz: Array, input_grad: bool = True) -> Array | None:
+    def backward_linear(self, dz: Array) -> Array | None:
         (x,) = self.recall("x")
         self.kernel.grad = x.T @ dz
         if self.bias is not None:
-            self.bias.grad = column_sums(dz)  # dz.sum(axis=0), as ones @ dz: several times faster
-        return dz @ self.kernel.value.T if input_grad else None
+            self.bias.grad = column_sums(dz)  # dz.sum(axis=0)
+        return dz @ self.kernel.value.T if self.needs_input_grad else None
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         self.ensure_built(input_shape)
         return (self.units,)
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "activation": _serialize_optional(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": serialize(self.kernel_initializer),
-            "bias_initializer": serialize(self.bias_initializer),
-            "kernel_regularizer": _serialize_optional(self.kernel_regularizer),
-            "bias_regularizer": _serialize_optional(self.bias_regularizer),
-        }
-
-
-def _serialize_optional(obj: Any) -> dict[str, Any] | None:
-    return None if obj is None else serialize(obj)
+        return {**super().get_config(), "units": self.units}

@@ -117,7 +117,7 @@ class Embedding(Layer):
         self.remember(x=x)
         return np.take(self.embeddings.value, x, axis=0)
 
-    def backward(self, grad: Array) -> None:  # type: ignore[override]  # an index has no gradient
+    def backward(self, grad: Array) -> None:  # an index has no gradient
         (x,) = self.recall("x")
         dembeddings = np.zeros_like(self.embeddings.value)
         np.add.at(dembeddings, x.reshape(-1), grad.reshape(-1, self.output_dim))

@@ -21,11 +21,12 @@ from ..registry import resolve
 from .accuracy import AutoAccuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy
 from .base import MeanMetric, Metric
 from .classification import AUC, Precision, Recall
+from .mean import Mean
 from .regression import MeanAbsoluteError, MeanSquaredError
 
 __all__ = [
     "Metric", "MeanMetric", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "AutoAccuracy",
-    "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "AUC", "get",
+    "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "AUC", "Mean", "get",
 ]  # fmt: skip
 
 _ALIASES: dict[str, type] = {
@@ -42,7 +43,7 @@ _ALIASES: dict[str, type] = {
 _CLASSES: dict[str, type[Metric]] = {
     cls.__name__: cls
     for cls in (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, AutoAccuracy,
-                MeanSquaredError, MeanAbsoluteError, Precision, Recall, AUC)
+                MeanSquaredError, MeanAbsoluteError, Precision, Recall, AUC, Mean)
 }  # fmt: skip
 
 

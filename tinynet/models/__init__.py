@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .compiled_loss import CompiledLoss
 from .model import Model
 from .sequential import Sequential
+from .trainer import Trainer
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "Trainer", "CompiledLoss"]

@@ -18,11 +18,11 @@ from ..loss import Loss
 from ..losses import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
 
 if TYPE_CHECKING:
-    from .head import Head
+    from .compiled_loss import CompiledLoss
 
 __all__ = [
     "check_x", "check_y", "check_sample_weight", "class_sample_weights", "check_batch_size",
-    "check_verbose", "split_validation", "batch_bounds", "checked_x", "checked_data", "checked_validation",
+    "check_verbose", "split_validation", "batch_bounds", "checked_x", "checked_data", "checked_validation", "shaped",
 ]  # fmt: skip
 
 DEFAULT_BATCH_SIZE = 32
@@ -180,7 +180,7 @@ def checked_x(model: Layer, x: Any) -> Array:
 
 
 def checked_data(
-    model: Layer, head: Head, x: Any, y: Any, sample_weight: Any, class_weight: Any
+    model: Layer, compiled_loss: CompiledLoss, x: Any, y: Any, sample_weight: Any, class_weight: Any
 ) -> tuple[Array, Array, Array | None]:
     """x, y and the combined sample weights, checked; builds the model if needed (the caller undoes it on error)."""
     if x is None or y is None:
@@ -190,16 +190,18 @@ def checked_data(
         model.ensure_built(x.shape[1:])
         model.check_input_values(x)
     output_shape = model.compute_output_shape(x.shape[1:])
-    head.check(model, output_shape)
-    y = check_y(model, head.loss, y, len(x), output_shape)
+    compiled_loss.check(model, output_shape)
+    y = check_y(model, compiled_loss.loss, y, len(x), output_shape)
     weights = check_sample_weight(model, sample_weight, len(x))
-    by_class = class_sample_weights(model, class_weight, y, head.loss)
+    by_class = class_sample_weights(model, class_weight, y, compiled_loss.loss)
     if by_class is not None:
         weights = by_class if weights is None else weights * by_class
     return x, y, weights
 
 
-def checked_validation(model: Layer, head: Head, validation_data: Any) -> tuple[Array, Array, Array | None]:
+def checked_validation(
+    model: Layer, compiled_loss: CompiledLoss, validation_data: Any
+) -> tuple[Array, Array, Array | None]:
     """``validation_data`` — ``(x_val, y_val)`` or with a third element, sample weights — checked."""
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
         raise InvalidTypeError(
@@ -207,6 +209,15 @@ def checked_validation(model: Layer, head: Head, validation_data: Any) -> tuple[
         )
     x_val, y_val, *rest = validation_data
     x_val = check_x(model, x_val, "validation x")
-    y_val = check_y(model, head.loss, y_val, len(x_val), model.compute_output_shape(x_val.shape[1:]), "validation y")
+    output_shape = model.compute_output_shape(x_val.shape[1:])
+    y_val = check_y(model, compiled_loss.loss, y_val, len(x_val), output_shape, "validation y")
     weights = check_sample_weight(model, rest[0] if rest else None, len(x_val), "validation sample_weight")
     return x_val, y_val, weights
+
+
+def shaped(results: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
+    """``evaluate``'s return value, as Keras shapes it: the dict, the loss alone, or ``[loss, *metrics]``."""
+    if return_dict:
+        return results
+    values = list(results.values())
+    return values[0] if len(values) == 1 else values

@@ -8,7 +8,7 @@ from typing import Any, cast
 from .. import activations, initializers
 from .._validation import integer
 from ..activation import Activation
-from ..errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError
+from ..errors import InvalidTypeError, InvalidValueError, LayerReuseError
 from ..layer import Array, Layer, Shape
 from ..layers.activated import ActivatedLayer
 from ..layers.dense import Dense
@@ -52,6 +52,7 @@ class Sequential(Model):
     def __init__(self, layers: Iterable[Layer] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.layers: list[Layer] = []
+        self._lowest: tuple[int, int] | None = None
         for layer in layers or []:
             self.add(layer)
 
@@ -99,22 +100,45 @@ class Sequential(Model):
             x = layer.forward(x, training and layer.trainable)
         return x
 
-    def backward(self, grad: Array) -> Array:
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad)
-        return grad
+    def backward(self, grad: Array) -> Array | None:
+        """The layers' ``backward``s, last to first; ``None`` when ``needs_input_grad`` is false.
 
-    def backward_parameters(self, grad: Array) -> None:
-        """``backward`` for training: the first layer skips dL/dInput, and frozen layers at the bottom are skipped."""
-        _backward_parameters(self.layers, grad)
+        Then nothing needs dL/dx: the layers at the bottom with nothing to
+        train (frozen, or without parameters, such as ``Flatten``) are not run
+        at all, and the lowest one that has something to train runs with its
+        own ``needs_input_grad`` false, so it may skip its input gradient.
+        """
+        layers = self.layers
+        if self.needs_input_grad:
+            for layer in reversed(layers):
+                grad = cast(Array, layer.backward(grad))  # None only from the first layer (an index has none)
+            return grad
+        bottom = self._lowest_trained()
+        if bottom == len(layers):
+            return None
+        for layer in reversed(layers[bottom + 1 :]):
+            grad = cast(Array, layer.backward(grad))
+        first = layers[bottom]
+        first.needs_input_grad = False
+        try:
+            first.backward(grad)
+        finally:
+            del first.needs_input_grad  # back to the class's default
+        return None
 
-    # ------------------------------------------------------------------ the fused head
+    def _lowest_trained(self) -> int:
+        """The index of the first layer that holds something to train (``len(layers)`` if none does)."""
+        if self._lowest is None or self._lowest[0] != Layer.parameter_changes:
+            index = next((i for i, layer in enumerate(self.layers) if layer.trainable_parameters()), len(self.layers))
+            self._lowest = (Layer.parameter_changes, index)
+        return self._lowest[1]
+
+    # ------------------------------------------------------------------ the fused loss
     def output_activation(self) -> Activation | None:
         """The activation that ends the model — a standalone one, or the last layer's ``activation`` — if any.
 
         ``compile`` fuses it into a matching cross-entropy (sigmoid with binary,
-        softmax with categorical): training then runs :meth:`forward_logits` and
-        :meth:`backward_logits`, which stop one activation early.
+        softmax with categorical): see :class:`~tinynet.models.CompiledLoss`.
         """
         if not self.layers:
             return None
@@ -124,35 +148,6 @@ class Sequential(Model):
         if isinstance(last, ActivatedLayer):
             return last.activation
         return None
-
-    def forward_logits(self, x: Array, training: bool = False) -> Array:
-        """``forward`` without the final activation: the logits it would have been applied to."""
-        *body, last = self.layers
-        for layer in body:
-            x = layer.forward(x, training and layer.trainable)
-        if isinstance(last, Activation):
-            return x
-        if not isinstance(last, ActivatedLayer):
-            raise CallOrderError(f"{self._label()}: forward_logits needs a model that ends in an activation.")
-        return last.forward_linear(x, training and last.trainable)
-
-    def backward_logits(self, dz: Array, input_grad: bool = True) -> Array | None:
-        """``backward`` started below the final activation, from ``dz`` = dL/dlogits.
-
-        With ``input_grad=False`` it works as :meth:`backward_parameters` and returns ``None``.
-        """
-        *body, last = self.layers
-        if isinstance(last, ActivatedLayer):
-            if not input_grad and not any(_needs_backward(layer) for layer in body):
-                last.backward_linear(dz, input_grad=False)
-                return None
-            dz = cast(Array, last.backward_linear(dz))
-        if not input_grad:
-            _backward_parameters(body, dz)
-            return None
-        for layer in reversed(body):
-            dz = layer.backward(dz)
-        return dz
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         shape = self._check_shape(input_shape)
@@ -231,29 +226,6 @@ class Sequential(Model):
                 )
             )
         return cls(layers, **kwargs)
-
-
-def _needs_backward(layer: Layer) -> bool:
-    """Whether a layer at the bottom of a model needs its backward in training: it may hold parameters to train."""
-    return layer.trainable and bool(layer._parameters or layer.sublayers())
-
-
-def _backward_parameters(layers: list[Layer], grad: Array) -> None:
-    """The layers' ``backward``s, last to first, for training: nothing needs the gradient of the data.
-
-    The layers at the bottom with nothing to train (frozen, or without
-    parameters, such as ``Flatten``) are skipped, and the first one that has
-    something to train skips its own input gradient (``backward_parameters``).
-    """
-    bottom = 0
-    while bottom < len(layers) and not _needs_backward(layers[bottom]):
-        bottom += 1
-    if bottom == len(layers):
-        return
-    first, *rest = layers[bottom:]
-    for layer in reversed(rest):
-        grad = layer.backward(grad)
-    first.backward_parameters(grad)
 
 
 def _check_entry(index: int, entry: Any) -> tuple[int, int, Any]:

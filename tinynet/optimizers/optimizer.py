@@ -155,11 +155,14 @@ class Optimizer:
 
     # ------------------------------------------------------------ the step
     def step(self, parameters: Iterable[Parameter]) -> None:
-        """Update every trainable parameter in ``parameters`` in place from its ``grad``; ``iterations += 1``."""
-        self._step_unchecked(self._checked_parameters(parameters, "step"))
+        """Update every trainable parameter in ``parameters`` in place from its ``grad``; ``iterations += 1``.
 
-    def _step_unchecked(self, params: list[Parameter]) -> None:
-        """``step`` on a list of distinct ``Parameter`` objects that the caller built (``fit`` does, once)."""
+        A parameter that carries a regularizer is updated from ``grad`` plus the
+        regularizer's gradient (the derivative of the penalty that
+        ``Model.compute_loss`` adds to the loss), as PyTorch's ``weight_decay``
+        does; ``grad`` itself is left as ``backward`` set it.
+        """
+        params = self._checked_parameters(parameters, "step")
         lr = self.learning_rate
         if not (math.isfinite(lr) and lr >= 0):
             raise InvalidValueError(
@@ -167,7 +170,9 @@ class Optimizer:
                 f"step {self.iterations}; a learning rate must be a finite float >= 0."
             )
         trainable = [p for p in params if p.trainable]
-        gradients = self._clipped([p.grad for p in trainable])
+        gradients = self._clipped(
+            [p.grad if p.regularizer is None else p.grad + p.regularizer.gradient(p.value) for p in trainable]
+        )
         for p, g in zip(trainable, gradients, strict=True):
             self.update_step(p.value, g, self._slots_of(p), lr)
         self.iterations += 1
@@ -288,6 +293,8 @@ class Optimizer:
         if isinstance(parameters, Parameter) or not isinstance(parameters, Iterable):
             raise InvalidTypeError(f"{where}: expected a list of Parameters, received {describe(parameters)}.")
         params = list(parameters)
+        if len({id(p) for p in params}) == len(params) and all(type(p) is Parameter for p in params):
+            return params  # the common case, checked in one pass
         seen: set[int] = set()
         for i, p in enumerate(params):
             if not isinstance(p, Parameter):

@@ -125,7 +125,7 @@ def _layer_problem(
 
     y = forward()
     upstream = rng.standard_normal(y.shape)
-    dx = layer.backward(upstream.copy())
+    dx: Any = layer.backward(upstream.copy())
     tensors: list[tuple[str, np.ndarray]] = []
     analytic: dict[str, np.ndarray] = {}
     if not layer.takes_indices:  # an index has no gradient: only the parameters are checked

@@ -77,11 +77,18 @@ def two_layer(loss: str, seed: int, scale: float = 1.0, standalone: bool = False
 
 
 def fused_loss_and_grads(model: tn.Sequential, x: np.ndarray, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
-    """The training step's own computation (the compiled head), without the optimizer."""
-    head = model._head
-    value, _ = head.forward(model, x, y, None, training=True)
-    head.backward(model)
+    """The training step's own computation (the compiled loss), without the optimizer."""
+    compiled_loss = model.compiled_loss
+    value = compiled_loss.forward(y, model.forward(x, training=True))
+    model.backward(compiled_loss.backward())
     return value, [p.grad.copy() for p in model.parameters()]
+
+
+def logits_of(model: tn.Sequential, x: np.ndarray) -> np.ndarray:
+    """The logits the final activation turned into the model's output for ``x``."""
+    logits = model.output_activation().logits_of(model.forward(x))
+    assert logits is not None
+    return logits
 
 
 def plain_loss_and_grads(
@@ -109,13 +116,13 @@ def test_compile_fuses_the_matching_head(loss: str, standalone: bool) -> None:
     """Dense(activation=...) and a standalone Sigmoid/Softmax at the end are both fused."""
     model = two_layer(loss, 0, standalone=standalone)
     model.compile(optimizer="sgd", loss=loss)
-    assert model._head.fused is True
+    assert model.compiled_loss.fused is True
 
 
 def moderate(model: tn.Sequential, x: np.ndarray, limit: float = 6.0) -> None:
     """Shrink the last Dense so no logit for ``x`` exceeds ``limit`` in size: no probability gets near the
     plain path's clip at 1e-7 (a softmax's logits then differ by at most 2 * limit)."""
-    largest = np.abs(model.forward_logits(x)).max()
+    largest = np.abs(logits_of(model, x)).max()
     if largest > limit:
         last = next(layer for layer in reversed(model.layers) if isinstance(layer, Dense))
         for p in last.parameters():
@@ -131,7 +138,7 @@ def test_fused_loss_and_gradients_equal_the_plain_computation(seed: int, scale: 
         model = two_layer(loss, seed, scale)
         moderate(model, x)
         model.compile(optimizer="sgd", loss=loss)
-        assert model._head.fused
+        assert model.compiled_loss.fused
         y = labels(loss, 6, rng)
         assert_same(fused_loss_and_grads(model, x, y), plain_loss_and_grads(model, loss, x, y))
 
@@ -166,7 +173,7 @@ def test_fitting_fused_equals_fitting_an_unfused_twin(loss: str) -> None:
     twin.set_weights(fused.get_weights())
     for model in (fused, twin):
         model.compile(optimizer=tn.optimizers.SGD(0.5), loss=loss)
-    assert fused._head.fused and not twin._head.fused
+    assert fused.compiled_loss.fused and not twin.compiled_loss.fused
     fused_history = fused.fit(x, y, batch_size=5, epochs=3, shuffle=False, verbose=0).history
     twin_history = twin.fit(x, y, batch_size=5, epochs=3, shuffle=False, verbose=0).history
     np.testing.assert_allclose(fused_history["loss"], twin_history["loss"], rtol=1e-9)
@@ -200,7 +207,7 @@ def test_fused_head_is_exact_and_finite_at_logits_of_1e4(loss: str, dtype: str) 
     are exactly dz = activation(z) - y, with no overflow, divide or invalid-value warning."""
     model, x, y, expected_loss, expected_grads = extreme_model(loss, dtype)
     model.compile(optimizer=tn.optimizers.SGD(0.01), loss=loss)
-    assert model._head.fused
+    assert model.compiled_loss.fused
     with np.errstate(over="raise", divide="raise", invalid="raise"):
         value, grads = fused_loss_and_grads(model, x.astype(dtype), y)
         assert value == expected_loss
@@ -228,7 +235,7 @@ def test_metrics_see_probabilities_not_logits() -> None:
     model = tn.Sequential([Dense(1, activation="sigmoid", input_shape=(1,))]).astype("float64")
     model.set_weights([np.zeros((1, 1)), np.array([0.2])])
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
-    assert model._head.fused
+    assert model.compiled_loss.fused
     loss, accuracy = model.evaluate(np.zeros((4, 1)), np.ones(4), verbose=0)
     assert accuracy == 1.0
     assert loss == pytest.approx(np.log1p(np.exp(-0.2)), rel=1e-12)
@@ -241,7 +248,7 @@ def test_predict_returns_probabilities(loss: str) -> None:
     model.compile(optimizer="sgd", loss=loss)
     x = np.random.default_rng(0).normal(size=(10, 4))
     probabilities = model.predict(x)
-    logits = model.forward_logits(x)
+    logits = logits_of(model, x)
     if loss == "binary_crossentropy":
         np.testing.assert_allclose(probabilities, 1.0 / (1.0 + np.exp(-logits)), rtol=1e-12)
     else:
@@ -291,7 +298,7 @@ def test_a_head_the_model_does_not_expose_trains_unfused(make: Any) -> None:
     x, y = moons()
     model = make()
     model.compile(optimizer=tn.optimizers.SGD(0.5), loss="binary_crossentropy", metrics=["accuracy"])
-    assert model._head.fused is False
+    assert model.compiled_loss.fused is False
     history = model.fit(x, y, batch_size=16, epochs=15, verbose=0).history
     assert np.isfinite(history["loss"]).all()
     assert history["loss"][-1] < history["loss"][0]
@@ -303,7 +310,7 @@ def test_unfused_loss_stays_finite_by_clipping_at_extreme_logits() -> None:
     model = tn.Sequential([tn.Sequential([Dense(1, activation="sigmoid", input_shape=(1,))])]).astype("float64")
     model.set_weights([np.array([[1e4]]), np.zeros(1)])
     model.compile(optimizer="sgd", loss="binary_crossentropy")
-    assert not model._head.fused
+    assert not model.compiled_loss.fused
     with np.errstate(over="raise", divide="raise", invalid="raise"):
         value = model.train_on_batch(np.ones((1, 1)), np.zeros((1, 1)))
     assert value == pytest.approx(-np.log(1e-7), rel=1e-6)
@@ -313,7 +320,7 @@ def test_logits_loss_after_a_linear_layer_is_accepted_and_not_fused() -> None:
     """from_logits=True after a linear layer is the user's own fusion: accepted, trained as given."""
     model = tn.Sequential([Dense(1, input_shape=(2,))])
     model.compile(optimizer="sgd", loss=tn.losses.BinaryCrossentropy(from_logits=True))
-    assert not model._head.fused
+    assert not model.compiled_loss.fused
     x, y = moons()
     assert np.isfinite(model.fit(x, y, epochs=2, verbose=0).history["loss"]).all()
 
@@ -370,7 +377,7 @@ def test_a_refused_recompile_keeps_the_previous_compile_state() -> None:
     """A model compiled once and then refused keeps its optimizer, loss, metrics and head."""
     model = tn.Sequential([Dense(1, activation="sigmoid", input_shape=(2,))])
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    before = (model.optimizer, model.loss, list(model.compiled_metrics), model._head)
+    before = (model.optimizer, model.loss, list(model.compiled_metrics), model.compiled_loss)
     with pytest.raises(InvalidValueError):
         model.compile(optimizer="sgd", loss="categorical_crossentropy")
-    assert (model.optimizer, model.loss, model.compiled_metrics, model._head) == before
+    assert (model.optimizer, model.loss, model.compiled_metrics, model.compiled_loss) == before

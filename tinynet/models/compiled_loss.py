@@ -1,28 +1,28 @@
-"""``Head``: where a model's output meets its loss — fused into logits, or plain.
+"""``CompiledLoss``: the loss as ``compile`` sets it up — fused with the model's final activation, or plain.
 
 This is the one place that decides. When a model ends in a sigmoid and the
 loss is binary cross-entropy on probabilities — or in a softmax and a
-categorical cross-entropy — the pair is *fused*: the training and test steps
-run the model up to the logits, hand them to a copy of the loss with
-``from_logits=True``, and start ``backward`` below the activation. The result
-is exact and finite for logits of any size, where ``log(sigmoid(z))`` would
-have rounded to ``log(0)``. Metrics and ``predict`` still see probabilities:
-the activation is applied to the logits for them.
+categorical cross-entropy — the pair is *fused*: the model still runs to
+the end and returns probabilities (metrics and ``predict`` see them), but
+the loss is computed from the logits the activation recorded, with a copy of
+the loss set to ``from_logits=True``, and its gradient is handed down through
+the activation unchanged. The result is exact and finite for logits of any
+size, where ``log(sigmoid(z))`` would have rounded to ``log(0)``.
 
-Math (z = logits, y = y_true)::
+Math (z = logits, y_pred = activation(z), y = y_true)::
 
-    fused      L = loss_from_logits(y, z)              dz = loss_from_logits.backward()
-               y_pred = activation(z)                  model.backward_logits(dz, input_grad=False)
-    plain      y_pred = model(x)   L = loss(y, y_pred)  model.backward_parameters(loss.backward())
+    fused      L = loss_from_logits(y, z)     dz = loss_from_logits.backward()   activation.hand_down(dz)
+    plain      L = loss(y, y_pred)            dy_pred = loss.backward()
 
 Both paths give the same loss and gradients wherever the plain one is finite
-(tests/models/test_head.py checks it).
+(tests/models/test_compiled_loss.py checks it). The fused path is taken only
+when ``y_pred`` is the very array the activation last returned; anything
+else (a slice, a copy, another model's output) goes through the plain loss.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from ..activation import Activation
 from ..activations import Linear, Sigmoid, Softmax
@@ -32,18 +32,23 @@ from ..layers.activated import ActivatedLayer
 from ..loss import Loss
 from ..losses import BinaryCrossentropy, CategoricalCrossentropy
 
-__all__ = ["Head"]
+__all__ = ["CompiledLoss"]
 
 
-class Head:
-    """The loss as a model sees it: ``forward`` gives the loss and the predictions, ``backward`` the gradients.
+class CompiledLoss:
+    """The compiled loss: ``forward(y_true, y_pred, sample_weight)`` gives the loss, ``backward()`` dL/dy_pred.
+
+    Built once by ``compile``. ``train_step`` and ``test_step`` call it where
+    they would call the loss itself; it is a :class:`~tinynet.Loss` in all but
+    name, and ``loss`` is the user's loss object.
 
     Parameters
     ----------
     model : Layer
-        The model; a ``Sequential`` can be fused, other models train plain.
+        The model; its ``output_activation()`` (a ``Sequential``'s final
+        sigmoid or softmax) is fused when it matches the loss.
     loss : Loss
-        The compiled loss.
+        The loss ``compile`` was given.
     """
 
     def __init__(self, model: Layer, loss: Loss) -> None:
@@ -55,34 +60,26 @@ class Head:
             self.fused_loss = copy.copy(loss)
             self.fused_loss.from_logits = True  # type: ignore[attr-defined]
             self.fused_loss.forget()
+        self._last_fused = False
 
     @property
     def fused(self) -> bool:
+        """Whether the loss is fused with the model's final activation."""
         return self.activation is not None
 
-    def forward(
-        self, model: Any, x: Array, y: Array, sample_weight: Array | None, training: bool, predictions: bool = True
-    ) -> tuple[float, Array | None]:
-        """The loss value and the predictions (probabilities when fused) for one batch.
+    def forward(self, y_true: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
+        """The loss of one batch: from the logits when ``y_pred`` is the fused activation's last output."""
+        logits = None if self.activation is None else self.activation.logits_of(y_pred)
+        self._last_fused = logits is not None
+        if logits is not None and self.fused_loss is not None:
+            return self.fused_loss.forward(y_true, logits, sample_weight)
+        return self.loss.forward(y_true, y_pred, sample_weight)
 
-        A fused head computes the probabilities only when ``predictions`` is true (metrics need them).
-        """
-        if self.fused_loss is not None and self.activation is not None:
-            logits = model.forward_logits(x, training)
-            value = self.fused_loss.forward(y, logits, sample_weight)
-            return value, self.activation.forward(logits, training) if predictions else None
-        y_pred = model.forward(x, training)
-        return self.loss.forward(y, y_pred, sample_weight), y_pred
-
-    def backward(self, model: Any) -> None:
-        """Backpropagate the last ``forward``'s loss through the model, setting every parameter's ``.grad``.
-
-        Nothing needs the gradient of the data, so the model's first layer skips it.
-        """
-        if self.fused_loss is not None:
-            model.backward_logits(self.fused_loss.backward(), input_grad=False)
-        else:
-            model.backward_parameters(self.loss.backward())
+    def backward(self) -> Array:
+        """dL/dy_pred of the last ``forward`` — when fused, dL/dlogits, handed down through the activation."""
+        if self._last_fused and self.activation is not None and self.fused_loss is not None:
+            return self.activation.hand_down(self.fused_loss.backward())
+        return self.loss.backward()
 
     def check(self, model: Layer, output_shape: Shape) -> None:
         """Refuse a loss that cannot fit the model's output, with a message that says what would."""

@@ -1,0 +1,415 @@
+"""``Trainer``: ``compile``, ``fit``, ``evaluate``, ``predict`` and the three steps they call, for :class:`Model`.
+
+One batch goes down and up once, through public methods a subclass may
+override, as in Keras:
+
+- ``fit`` calls :meth:`Trainer.train_step` for each batch: forward, loss,
+  backward, ``optimizer.step``, metrics; it returns the logs that callbacks,
+  the progress bar and ``History`` receive.
+- ``evaluate`` calls :meth:`Trainer.test_step`: forward, loss, metrics.
+- ``predict`` calls :meth:`Trainer.predict_step`: forward.
+
+Around the steps, the loops check every argument before any state changes,
+shuffle, cut batches and call the callbacks' hooks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import losses, optimizers
+from .. import metrics as metrics_module
+from .._memory import inference
+from .._validation import integer
+from ..callbacks import CallbackList, History
+from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
+from ..layer import Array
+from ..parameter import Parameter
+from ..utils import make_rng, unpack_x_y_sample_weight
+from . import data
+from .compiled_loss import CompiledLoss
+
+__all__ = ["Trainer"]
+
+Logs = dict[str, Any]
+
+
+class Trainer:
+    """The training half of :class:`~tinynet.Model`; the layer half is :class:`~tinynet.Layer`.
+
+    Override :meth:`train_step` (and :meth:`test_step`, :meth:`predict_step`)
+    to change what one batch does while keeping ``fit``'s shuffling, batching,
+    callbacks, progress bar, ``History`` and saving. See the guide
+    "Customizing the training step".
+    """
+
+    # Set by Model.__init__; declared here for readers and type checkers.
+    optimizer: Any
+    loss: Any
+    compiled_loss: CompiledLoss | None
+    compiled_metrics: list[Any]
+    loss_tracker: metrics_module.Mean
+    stop_training: bool
+    history: History | None
+    needs_input_grad: bool
+    _shuffle_rng: np.random.Generator | None
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None) -> None:
+        """Choose the optimizer, the loss and the metrics, by object or Keras string id.
+
+        ``"accuracy"`` resolves against the loss, as in Keras; each metric is
+        reported under the name passed. When the model ends in a sigmoid or
+        softmax and the loss is the matching cross-entropy, the pair is fused
+        for exact, finite training at any logits (:class:`CompiledLoss`). A
+        loss that cannot fit the model's output is refused here (or at the
+        first ``fit`` if the model is not built yet).
+        """
+        model: Any = self
+        if loss is None:
+            raise InvalidValueError(f"{model._label()}: compile() needs a loss, e.g. loss='mse'.")
+        new_optimizer = optimizers.get(optimizer)
+        new_loss = losses.get(loss)
+        if metrics is None:
+            metrics = []
+        if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
+            raise InvalidTypeError(
+                f"{model._label()}: metrics must be a list, e.g. ['accuracy'], received {metrics!r}."
+            )
+        new_metrics = [metrics_module.get(m, loss=new_loss) for m in metrics]
+        compiled_loss = CompiledLoss(model, new_loss)
+        if model.built:
+            compiled_loss.check(model, model.compute_output_shape(model.input_shape or ()))
+        new_optimizer.astype(model.dtype)
+        self.optimizer, self.loss, self.compiled_metrics = new_optimizer, new_loss, new_metrics
+        self.compiled_loss = compiled_loss
+        if self._shuffle_rng is None:
+            self._shuffle_rng = make_rng()
+
+    @property
+    def compiled(self) -> bool:
+        return self.compiled_loss is not None
+
+    def _require_compiled(self, what: str) -> CompiledLoss:
+        if self.compiled_loss is None:
+            raise CallOrderError(
+                f"{self._label()}: {what}() before compile(). Call model.compile(optimizer, loss) first."  # type: ignore[attr-defined]
+            )
+        return self.compiled_loss
+
+    # ------------------------------------------------------------------ what a step is made of
+    def compute_loss(self, x: Any, y: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
+        """The compiled loss of one batch plus the regularizers' penalties (``evaluate`` reports the same sum).
+
+        ``x`` is not used by the built-in loss; a subclass may override this to use it.
+        """
+        compiled_loss = self._require_compiled("compute_loss")
+        return compiled_loss.forward(y, y_pred, sample_weight) + self.regularization_penalty()
+
+    def regularization_penalty(self) -> float:
+        """The sum of the penalties of every trainable parameter that carries a regularizer.
+
+        Their gradients are added by ``optimizer.step``, which sees the same parameters.
+        """
+        return sum(
+            p.regularizer.penalty(p.value)
+            for p in self.trainable_parameters()  # type: ignore[attr-defined]
+            if p.regularizer is not None
+        )
+
+    @property
+    def metrics(self) -> list[Any]:
+        """The metrics a step reports: ``loss_tracker`` first, then the compiled metrics."""
+        return [self.loss_tracker, *self.compiled_metrics]
+
+    def reset_metrics(self) -> None:
+        """Reset every metric in :attr:`metrics` (``fit`` does at each epoch, ``evaluate`` at its start)."""
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def compute_metrics(self, x: Any, y: Array, y_pred: Array, sample_weight: Array | None = None) -> Logs:
+        """Update the compiled metrics with one batch and return :meth:`get_metrics_result`."""
+        for metric in self.compiled_metrics:
+            metric.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> Logs:
+        """``{name: result}`` of every metric in :attr:`metrics`: the running figures of the pass so far."""
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    # ------------------------------------------------------------------ the three steps
+    def train_step(self, data: tuple[Any, ...]) -> Logs:
+        """One training step on ``data`` = ``(x, y)`` or ``(x, y, sample_weight)``; returns the logs.
+
+        Override it to train differently; ``fit`` keeps doing the rest.
+        """
+        model: Any = self
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = model.forward(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        model.backward(self.compiled_loss.backward())  # type: ignore[union-attr]
+        self.optimizer.step(model.trainable_parameters())
+        self.loss_tracker.update_state(loss, sample_weight=len(y_pred))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data: tuple[Any, ...]) -> Logs:
+        """The loss and metrics of one batch, ``(x, y)`` or ``(x, y, sample_weight)``; changes no weight."""
+        model: Any = self
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = model.forward(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self.loss_tracker.update_state(loss, sample_weight=len(y_pred))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, x: Any) -> Array:
+        """The model's output for one batch ``x`` (probabilities for a sigmoid or softmax head)."""
+        return self.forward(x, training=False)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Any = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+    ) -> History:
+        """Train for ``epochs`` passes over ``(x, y)``; return a ``History`` of the per-epoch logs.
+
+        Each epoch shuffles (seeded by :func:`tinynet.utils.set_random_seed`),
+        cuts batches of ``batch_size`` (32 by default; the last may be
+        smaller) and runs :meth:`train_step` on each batch. The logs of an
+        epoch are those of its last step: the built-in step reports the loss
+        and metrics averaged per sample over the epoch so far, so unequal
+        batches weigh correctly. ``validation_split`` holds out the *last*
+        fraction of the samples, taken before shuffling (as Keras does);
+        ``validation_data=(x_val, y_val)`` (or with sample weights) takes
+        precedence. Every argument is checked before the first step: a
+        refused call changes no weight.
+        """
+        model: Any = self
+        compiled_loss = self._require_compiled("fit")
+        batch_size = data.check_batch_size(model, batch_size)
+        epochs = integer(epochs, model._label(), "epochs", minimum=0)
+        initial_epoch = integer(initial_epoch, model._label(), "initial_epoch", minimum=0)
+        verbose = data.check_verbose(model, verbose)
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise InvalidTypeError(f"{model._label()}: shuffle must be True or False, received {shuffle!r}.")
+        with model.unchanged_on_error():
+            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, class_weight)
+            held_out = data.split_validation(model, validation_split, len(x))
+            validation = None
+            if validation_data is not None:
+                validation = data.checked_validation(model, compiled_loss, validation_data)
+            elif held_out:
+                cut = len(x) - held_out
+                validation = (x[cut:], y[cut:], None if weights is None else weights[cut:])
+                x, y, weights = x[:cut], y[:cut], None if weights is None else weights[:cut]
+            bounds = data.batch_bounds(len(x), batch_size)
+            for layer in model.walk():  # a batch a layer would refuse mid-training is refused now
+                for size in {stop - start for start, stop in bounds}:
+                    layer.check_batch_size(size, training=True)
+            callback_list = CallbackList(
+                callbacks,
+                model=model,
+                params={"epochs": epochs, "steps": len(bounds), "verbose": verbose},
+                add_history=True,
+                add_progress=True,
+                verbose=verbose,
+            )
+        self.history = callback_list.history
+        self._fit_loop(x, y, weights, batch_size, range(initial_epoch, epochs), shuffle, validation, callback_list)
+        assert self.history is not None
+        return self.history
+
+    def _fit_loop(
+        self,
+        x: Array,
+        y: Array,
+        weights: Array | None,
+        batch_size: int,
+        epochs: range,
+        shuffle: bool,
+        validation: tuple[Array, Array, Array | None] | None,
+        callback_list: CallbackList,
+    ) -> None:
+        """Epochs of batches through ``train_step``, with the callbacks' hooks; ``on_train_end`` runs on every exit."""
+        rng = self._shuffle_rng if self._shuffle_rng is not None else make_rng()
+        bounds = data.batch_bounds(len(x), batch_size)
+        batch_hooks = callback_list.uses_train_batch_hooks()  # else no per-batch calls
+        logs: Logs = {}
+        self.stop_training = False
+        self._start_training()
+        callback_list.on_train_begin()
+        try:
+            for epoch in epochs:
+                callback_list.on_epoch_begin(epoch)
+                self.reset_metrics()
+                order = rng.permutation(len(x)) if shuffle else None
+                for step, (start, stop) in enumerate(bounds):
+                    if batch_hooks:
+                        callback_list.on_train_batch_begin(step)
+                    index = slice(start, stop) if order is None else order[start:stop]
+                    batch = (x[index], y[index]) if weights is None else (x[index], y[index], weights[index])
+                    logs = self._checked_logs(self.train_step(batch), "train_step")
+                    if batch_hooks:
+                        callback_list.on_train_batch_end(step, logs)
+                    if self.stop_training:
+                        break
+                logs = dict(logs)
+                if validation is not None:
+                    results = self._evaluate_loop(*validation, batch_size, callback_list)
+                    logs.update({f"val_{name}": value for name, value in results.items()})
+                callback_list.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        finally:
+            self._stop_training()
+            callback_list.on_train_end(logs)
+
+    def _start_training(self) -> None:
+        """Training needs no gradient of the data; and walk the model afresh for its parameters."""
+        self.needs_input_grad = False
+        self._trainable_cache = None
+
+    def _stop_training(self) -> None:
+        vars(self).pop("needs_input_grad", None)  # back to the class's default
+
+    def _checked_logs(self, logs: Any, step: str) -> Logs:
+        if not isinstance(logs, dict):
+            raise InvalidTypeError(
+                f"{self._label()}: {step}() must return a dict of logs such as {{'loss': value}}, "  # type: ignore[attr-defined]
+                f"received {type(logs).__name__}."
+            )
+        return logs
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        callbacks: Any = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss (plus regularization) and metrics on ``(x, y)``, through :meth:`test_step` batch by batch.
+
+        Returns the loss alone when there are no metrics, else ``[loss, *metrics]``,
+        or a dict with ``return_dict=True``. The figures do not depend on
+        ``batch_size``, and no weight changes (the metrics are reset first).
+        ``callbacks`` get the ``on_test_*`` hooks; ``verbose=1`` shows a bar.
+        """
+        model: Any = self
+        compiled_loss = self._require_compiled("evaluate")
+        batch_size = data.check_batch_size(model, batch_size)
+        verbose = data.check_verbose(model, verbose)
+        with model.unchanged_on_error():
+            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, None)
+        steps = len(data.batch_bounds(len(x), batch_size))
+        callback_list = self._callback_list(callbacks, verbose, steps)
+        results = self._evaluate_loop(x, y, weights, batch_size, callback_list)
+        return data.shaped(results, return_dict)
+
+    def _evaluate_loop(
+        self, x: Array, y: Array, weights: Array | None, batch_size: int, callback_list: CallbackList | None = None
+    ) -> Logs:
+        """``test_step`` over ``(x, y)`` in batches, under inference; ``callback_list`` gets the ``on_test_*`` hooks."""
+        self.reset_metrics()
+        logs: Logs = {}
+        if callback_list is not None:
+            callback_list.on_test_begin()
+        with inference():  # what training forward remembered stays in place
+            for step, (start, stop) in enumerate(data.batch_bounds(len(x), batch_size)):
+                if callback_list is not None:
+                    callback_list.on_test_batch_begin(step)
+                batch = (x[start:stop], y[start:stop]) + (() if weights is None else (weights[start:stop],))
+                logs = self._checked_logs(self.test_step(batch), "test_step")
+                if callback_list is not None:
+                    callback_list.on_test_batch_end(step, logs)
+        if callback_list is not None:
+            callback_list.on_test_end(logs)
+        return dict(logs)
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, callbacks: Any = None) -> Array:
+        """The model's outputs (probabilities for a sigmoid/softmax head) for ``x``, through :meth:`predict_step`.
+
+        Silent by default; ``verbose=1`` shows a progress bar as in Keras, and
+        ``callbacks`` get the ``on_predict_*`` hooks. Nothing in the model changes.
+        """
+        model: Any = self
+        batch_size = data.check_batch_size(model, batch_size)
+        verbose = data.check_verbose(model, verbose, auto=0)
+        x = data.checked_x(model, x)
+        steps = len(data.batch_bounds(len(x), batch_size))
+        return self._predict_loop(x, batch_size, self._callback_list(callbacks, verbose, steps))
+
+    def _predict_loop(self, x: Array, batch_size: int, callback_list: CallbackList | None = None) -> Array:
+        with inference():  # what training forward remembered stays in place
+            if callback_list is None and len(x) <= batch_size:
+                y = self.predict_step(x)
+                return y.copy() if np.may_share_memory(y, x) else y  # a model of reshapes alone returns a view of x
+            if callback_list is not None:
+                callback_list.on_predict_begin()
+            outputs = []
+            for step, (start, stop) in enumerate(data.batch_bounds(len(x), batch_size)):
+                if callback_list is not None:
+                    callback_list.on_predict_batch_begin(step)
+                outputs.append(self.predict_step(x[start:stop]))
+                if callback_list is not None:
+                    callback_list.on_predict_batch_end(step)
+            if callback_list is not None:
+                callback_list.on_predict_end()
+        return np.concatenate(outputs)
+
+    def _callback_list(self, callbacks: Any, verbose: int, steps: int) -> CallbackList | None:
+        """The callbacks of ``evaluate`` / ``predict`` with a bar for ``verbose``; ``None`` when there are none."""
+        if callbacks is None and verbose == 0:
+            return None
+        params = {"epochs": 1, "steps": steps, "verbose": verbose}
+        return CallbackList(callbacks, model=self, params=params, add_progress=True, verbose=verbose)
+
+    # ------------------------------------------------------------------ one batch
+    def train_on_batch(
+        self, x: Any, y: Any, sample_weight: Any = None, class_weight: Any = None, return_dict: bool = False
+    ) -> float | list[float] | dict[str, float]:
+        """One :meth:`train_step` on one batch; returns that batch's loss (and metrics)."""
+        model: Any = self
+        compiled_loss = self._require_compiled("train_on_batch")
+        with model.unchanged_on_error():
+            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, class_weight)
+        self.reset_metrics()
+        self._start_training()
+        try:
+            logs = self._checked_logs(self.train_step((x, y) if weights is None else (x, y, weights)), "train_step")
+        finally:
+            self._stop_training()
+        return data.shaped(logs, return_dict)
+
+    def test_on_batch(
+        self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False
+    ) -> float | list[float] | dict[str, float]:
+        """The loss (and metrics) of one batch through :meth:`test_step`, changing no weight."""
+        model: Any = self
+        compiled_loss = self._require_compiled("test_on_batch")
+        with model.unchanged_on_error():
+            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, None)
+        return data.shaped(self._evaluate_loop(x, y, weights, max(len(x), 1)), return_dict)
+
+    def predict_on_batch(self, x: Any) -> Array:
+        """``predict`` for one batch."""
+        model: Any = self
+        x = data.checked_x(model, x)
+        return self._predict_loop(x, max(len(x), 1))
+
+    _trainable_cache: tuple[int, list[Parameter]] | None
