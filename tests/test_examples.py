@@ -42,3 +42,13 @@ def test_lstm_learns_to_add() -> None:
 def test_custom_layer_example_proves_and_learns() -> None:
     result = example("custom_layer").main()
     np.testing.assert_allclose(result["alpha"], 2.0, atol=0.05)
+
+
+def test_gan_example_learns_the_ring_with_its_own_train_step() -> None:
+    """Two models and one custom train_step, trained by fit: the generated points lie on the ring, all round it."""
+    gan = example("gan")
+    result = gan.train()
+    assert set(result["history"]) == {"d_loss", "g_loss"} and len(result["history"]["d_loss"]) == 60
+    assert abs(result["mean_radius"] - gan.RADIUS) < 0.25 and result["radius_spread"] < 0.4
+    np.testing.assert_allclose(result["centre"], gan.CENTRE, atol=0.25)
+    assert result["octants_covered"] == 8

@@ -180,15 +180,29 @@ def checked_x(model: Layer, x: Any) -> Array:
 
 
 def checked_data(
-    model: Layer, compiled_loss: CompiledLoss, x: Any, y: Any, sample_weight: Any, class_weight: Any
-) -> tuple[Array, Array, Array | None]:
-    """x, y and the combined sample weights, checked; builds the model if needed (the caller undoes it on error)."""
-    if x is None or y is None:
+    model: Layer,
+    compiled_loss: CompiledLoss,
+    x: Any,
+    y: Any,
+    sample_weight: Any,
+    class_weight: Any,
+    y_optional: bool = False,
+) -> tuple[Array, Array | None, Array | None]:
+    """x, y and the combined sample weights, checked; builds the model if needed (the caller undoes it on error).
+
+    ``y_optional`` (a model whose own step says what it learns from) lets ``y`` be ``None``; then neither
+    ``y`` nor weights are checked against the loss, and a step receives ``x`` alone.
+    """
+    if x is None or (y is None and not y_optional):
         raise InvalidValueError(f"{model._label()}: pass both x and y.")
     x = check_x(model, x)
     if not model.built:
         model.ensure_built(x.shape[1:])
         model.check_input_values(x)
+    if y is None:
+        if sample_weight is not None or class_weight is not None:
+            raise InvalidValueError(f"{model._label()}: sample_weight and class_weight need y; pass y too.")
+        return x, None, None
     output_shape = model.compute_output_shape(x.shape[1:])
     compiled_loss.check(model, output_shape)
     y = check_y(model, compiled_loss.loss, y, len(x), output_shape)

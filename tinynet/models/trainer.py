@@ -205,15 +205,17 @@ class Trainer:
         if not isinstance(shuffle, (bool, np.bool_)):
             raise InvalidTypeError(f"{model._label()}: shuffle must be True or False, received {shuffle!r}.")
         with model.unchanged_on_error():
-            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, class_weight)
+            x, y, weights = data.checked_data(
+                model, compiled_loss, x, y, sample_weight, class_weight, self._overrides("train_step")
+            )
             held_out = data.split_validation(model, validation_split, len(x))
-            validation = None
+            validation: tuple[Array, Array | None, Array | None] | None = None
             if validation_data is not None:
                 validation = data.checked_validation(model, compiled_loss, validation_data)
             elif held_out:
                 cut = len(x) - held_out
-                validation = (x[cut:], y[cut:], None if weights is None else weights[cut:])
-                x, y, weights = x[:cut], y[:cut], None if weights is None else weights[:cut]
+                validation = (x[cut:], _part(y, cut, None), _part(weights, cut, None))
+                x, y, weights = x[:cut], _part(y, 0, cut), _part(weights, 0, cut)
             bounds = data.batch_bounds(len(x), batch_size)
             for layer in model.walk():  # a batch a layer would refuse mid-training is refused now
                 for size in {stop - start for start, stop in bounds}:
@@ -234,12 +236,12 @@ class Trainer:
     def _fit_loop(
         self,
         x: Array,
-        y: Array,
+        y: Array | None,
         weights: Array | None,
         batch_size: int,
         epochs: range,
         shuffle: bool,
-        validation: tuple[Array, Array, Array | None] | None,
+        validation: tuple[Array, Array | None, Array | None] | None,
         callback_list: CallbackList,
     ) -> None:
         """Epochs of batches through ``train_step``, with the callbacks' hooks; ``on_train_end`` runs on every exit."""
@@ -259,7 +261,7 @@ class Trainer:
                     if batch_hooks:
                         callback_list.on_train_batch_begin(step)
                     index = slice(start, stop) if order is None else order[start:stop]
-                    batch = (x[index], y[index]) if weights is None else (x[index], y[index], weights[index])
+                    batch = _batch(x, y, weights, index)
                     logs = self._checked_logs(self.train_step(batch), "train_step")
                     if batch_hooks:
                         callback_list.on_train_batch_end(step, logs)
@@ -283,6 +285,10 @@ class Trainer:
 
     def _stop_training(self) -> None:
         vars(self).pop("needs_input_grad", None)  # back to the class's default
+
+    def _overrides(self, step: str) -> bool:
+        """Whether this model's class writes its own ``step``; then ``y`` may be left out."""
+        return getattr(type(self), step) is not getattr(Trainer, step)
 
     def _checked_logs(self, logs: Any, step: str) -> Logs:
         if not isinstance(logs, dict):
@@ -315,14 +321,21 @@ class Trainer:
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose)
         with model.unchanged_on_error():
-            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, None)
+            x, y, weights = data.checked_data(
+                model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
+            )
         steps = len(data.batch_bounds(len(x), batch_size))
         callback_list = self._callback_list(callbacks, verbose, steps)
         results = self._evaluate_loop(x, y, weights, batch_size, callback_list)
         return data.shaped(results, return_dict)
 
     def _evaluate_loop(
-        self, x: Array, y: Array, weights: Array | None, batch_size: int, callback_list: CallbackList | None = None
+        self,
+        x: Array,
+        y: Array | None,
+        weights: Array | None,
+        batch_size: int,
+        callback_list: CallbackList | None = None,
     ) -> Logs:
         """``test_step`` over ``(x, y)`` in batches, under inference; ``callback_list`` gets the ``on_test_*`` hooks."""
         self.reset_metrics()
@@ -333,7 +346,7 @@ class Trainer:
             for step, (start, stop) in enumerate(data.batch_bounds(len(x), batch_size)):
                 if callback_list is not None:
                     callback_list.on_test_batch_begin(step)
-                batch = (x[start:stop], y[start:stop]) + (() if weights is None else (weights[start:stop],))
+                batch = _batch(x, y, weights, slice(start, stop))
                 logs = self._checked_logs(self.test_step(batch), "test_step")
                 if callback_list is not None:
                     callback_list.on_test_batch_end(step, logs)
@@ -387,11 +400,13 @@ class Trainer:
         model: Any = self
         compiled_loss = self._require_compiled("train_on_batch")
         with model.unchanged_on_error():
-            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, class_weight)
+            x, y, weights = data.checked_data(
+                model, compiled_loss, x, y, sample_weight, class_weight, self._overrides("train_step")
+            )
         self.reset_metrics()
         self._start_training()
         try:
-            logs = self._checked_logs(self.train_step((x, y) if weights is None else (x, y, weights)), "train_step")
+            logs = self._checked_logs(self.train_step(_batch(x, y, weights, slice(None))), "train_step")
         finally:
             self._stop_training()
         return data.shaped(logs, return_dict)
@@ -403,7 +418,9 @@ class Trainer:
         model: Any = self
         compiled_loss = self._require_compiled("test_on_batch")
         with model.unchanged_on_error():
-            x, y, weights = data.checked_data(model, compiled_loss, x, y, sample_weight, None)
+            x, y, weights = data.checked_data(
+                model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
+            )
         return data.shaped(self._evaluate_loop(x, y, weights, max(len(x), 1)), return_dict)
 
     def predict_on_batch(self, x: Any) -> Array:
@@ -413,3 +430,14 @@ class Trainer:
         return self._predict_loop(x, max(len(x), 1))
 
     _trainable_cache: tuple[int, list[Parameter]] | None
+
+
+def _batch(x: Array, y: Array | None, weights: Array | None, index: Any) -> Any:
+    """What a step receives: ``(x, y)``, ``(x, y, sample_weight)``, or ``x`` alone when there is no ``y``."""
+    if y is None:
+        return x[index]
+    return (x[index], y[index]) if weights is None else (x[index], y[index], weights[index])
+
+
+def _part(array: Array | None, start: int, stop: int | None) -> Array | None:
+    return None if array is None else array[start:stop]
