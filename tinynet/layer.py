@@ -329,6 +329,17 @@ class Layer(Memory):
             yield layer
             stack.extend(reversed(layer.sublayers()))
 
+    def own_parameters(self) -> list[Parameter]:
+        """The parameters this layer created itself (``add_parameter``), in creation order; not its sub-layers'."""
+        return list(self._parameters)
+
+    def random_generators(self) -> dict[str, np.random.Generator]:
+        """The generators (not copies) this layer holds in public attributes, by name; not its sub-layers'.
+
+        Dropout's ``rng`` is one; model files record their states. A layer keeping one privately overrides this.
+        """
+        return {k: v for k, v in vars(self).items() if isinstance(v, np.random.Generator) and not k.startswith("_")}
+
     def parameters(self, trainable_only: bool = False) -> list[Parameter]:
         """Every ``Parameter`` of this layer and its sub-layers, in creation order, layer by layer.
 
