@@ -21,7 +21,7 @@ from . import initializers
 from ._memory import Memory, inference
 from ._validation import as_float_array, as_index_array, float_dtype
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
-from .parameter import Parameter
+from .parameter import Parameter, charge_parameter
 
 __all__ = ["Layer", "Shape", "Array"]
 
@@ -164,7 +164,10 @@ class Layer(Memory):
         trainable: bool = True,
         regularizer: Any = None,
     ) -> Parameter:
-        """Create, register and return a ``Parameter``; call it from ``build`` only."""
+        """Create, register and return a ``Parameter``; call it from ``build`` only.
+
+        Inside a :func:`~tinynet.parameter.parameter_budget` block its bytes are charged before it is allocated.
+        """
         if self._built and not self._building:
             raise CallOrderError(
                 f"{self._label()}: add_parameter({name!r}) after the layer was built. "
@@ -173,6 +176,8 @@ class Layer(Memory):
         if any(p.name == name for p in self._parameters):
             raise InvalidValueError(f"{self._label()}: a parameter named {name!r} exists already.")
         shape = self._check_shape(shape)
+        if not charge_parameter(self, name, shape, self._dtype):  # a parameter_budget may refuse it first
+            initializer = "zeros"
         value = initializers.get(initializer)(shape, dtype=self._dtype)
         parameter = Parameter(name, value, trainable=trainable, regularizer=regularizer)
         self._parameters.append(parameter)
