@@ -192,6 +192,56 @@ def test_adding_a_model_to_itself_is_refused() -> None:
     assert len(model.layers) == 1
 
 
+def test_reuse_is_found_through_an_inner_model_grown_after_it_was_added() -> None:
+    late = Dense(2, name="late")
+    inner = tn.Sequential([Dense(2)])
+    model = tn.Sequential([inner])
+    inner.add(late)
+    with pytest.raises(LayerReuseError, match="'late'.*already in this model"):
+        model.add(late)
+    assert len(model.layers) == 1
+
+
+def test_a_layer_taken_out_of_the_list_by_hand_can_be_added_again() -> None:
+    model = tn.Sequential([Dense(2), Dense(3)])
+    last = model.layers.pop()
+    model.add(last)
+    assert model.layers[-1] is last
+
+
+class Counted(tn.Layer):
+    """An identity layer that counts the walks over it and the output shapes asked of it."""
+
+    accepts_any_shape = True
+    calls = {"sublayers": 0, "compute_output_shape": 0}
+
+    def sublayers(self) -> list[tn.Layer]:
+        Counted.calls["sublayers"] += 1
+        return super().sublayers()
+
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        Counted.calls["compute_output_shape"] += 1
+        return tuple(input_shape)
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad):
+        return grad
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_adding_n_layers_one_by_one_takes_linear_time(built: bool) -> None:
+    """No walk of the whole model, no output shape of every layer, per add: a few visits per layer in all."""
+    n = 300
+    model = tn.Sequential([Dense(2, input_shape=(2,))] if built else [])
+    Counted.calls = {"sublayers": 0, "compute_output_shape": 0}
+    for _ in range(n):
+        model.add(Counted())
+    assert Counted.calls["sublayers"] <= 2 * n and Counted.calls["compute_output_shape"] <= 2 * n, Counted.calls
+    assert len(list(model.walk())) == n + 1 + built
+
+
 @pytest.mark.parametrize("thing", ["dense", Dense, tn.losses.MeanSquaredError(), None, lambda x: x])
 def test_add_of_a_non_layer_is_an_invalid_type_error(thing: object) -> None:
     model = tn.Sequential()

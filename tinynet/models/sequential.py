@@ -52,6 +52,7 @@ class Sequential(Model):
     def __init__(self, layers: Iterable[Layer] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.layers: list[Layer] = []
+        self._contents: tuple[int, int, set[int], Shape | None] | None = None  # see _layers_inside
         for layer in layers or []:
             self.add(layer)
 
@@ -65,28 +66,52 @@ class Sequential(Model):
             self.layers[0].check_input_values(x)
 
     def add(self, layer: Layer) -> None:
-        """Append ``layer``; if the model is built (or ``layer`` is first with ``input_shape``), build it now."""
+        """Append ``layer``; if the model is built (or ``layer`` is first with ``input_shape``), build it now.
+
+        A layer instance already in the model, at any depth, is refused with a
+        ``LayerReuseError``. The check walks ``layer`` alone, against the set
+        of layers the model keeps, so adding n layers one by one takes time
+        linear in n.
+        """
         if not isinstance(layer, Layer):
             raise InvalidTypeError(f"{self._label()}: add() takes a tinynet Layer, received {type(layer).__name__}.")
-        mine = {id(known) for known in self.walk()}
-        for inner in layer.walk():
-            if id(inner) in mine:
+        inside, output_shape = self._layers_inside()
+        added = list(layer.walk())  # refuses a layer that holds one instance twice
+        for inner in added:
+            if id(inner) in inside:
                 raise LayerReuseError(
                     f"{self._label()}: {inner._label()} is already in this model. One layer instance can sit "
                     "in a model once; create a new layer (weight sharing is not supported yet)."
                 )
         Layer.parameter_changes += 1
         if self.built:
-            layer.ensure_built(self.compute_output_shape(self.input_shape or ()))
+            shape = self.compute_output_shape(self.input_shape or ()) if output_shape is None else output_shape
+            layer.ensure_built(shape)
+            output_shape = layer.compute_output_shape(shape)
             self.layers.append(layer)
-            return
-        self.layers.append(layer)
-        if len(self.layers) == 1 and layer._declared_input_shape is not None:
-            try:
-                self.ensure_built(layer._declared_input_shape)
-            except BaseException:
-                self.layers.pop()
-                raise
+        else:
+            self.layers.append(layer)
+            if len(self.layers) == 1 and layer._declared_input_shape is not None:
+                try:
+                    self.ensure_built(layer._declared_input_shape)
+                except BaseException:
+                    self.layers.pop()
+                    raise
+        inside.update(id(inner) for inner in added)
+        self._contents = (Layer.parameter_changes, len(self.layers), inside, output_shape)
+
+    def _layers_inside(self) -> tuple[set[int], Shape | None]:
+        """The ids of every layer in the model (itself included) and, when ``add`` knew it, the output shape.
+
+        ``add`` keeps both up to date. When anything may have changed since
+        the last ``add`` (``Layer.parameter_changes`` moved: a layer was added
+        to a model inside, a parameter created; or ``self.layers`` was edited
+        directly), the model is walked afresh.
+        """
+        kept = self._contents
+        if kept is not None and kept[0] == Layer.parameter_changes and kept[1] == len(self.layers):
+            return kept[2], kept[3]
+        return {id(known) for known in self.walk()}, None
 
     def build(self, input_shape: Shape) -> None:
         shape = input_shape
