@@ -252,6 +252,19 @@ def test_add_of_a_non_layer_is_an_invalid_type_error(thing: object) -> None:
     assert model.layers == []
 
 
+def test_a_built_first_layer_builds_the_model() -> None:
+    """An inner model built before (or a layer already called) fixes the input shape, as input_shape= would."""
+    inner = tn.Sequential([Dense(3, input_shape=(2,))])
+    model = tn.Sequential([inner, tn.activations.Softmax()])
+    assert model.built and model.input_shape == (2,) and model.layers[1].built
+    called = Dense(4)
+    called(np.ones((1, 5)))
+    assert tn.Sequential([called]).input_shape == (5,)
+    relu = tn.activations.ReLU()
+    relu(np.ones((1, 5)))
+    assert not tn.Sequential([relu]).built  # a layer for any shape fixes none
+
+
 def test_add_after_build_builds_the_new_layer() -> None:
     """A layer appended to a built model is built at once for the previous output shape."""
     model = mlp()

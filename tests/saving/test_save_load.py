@@ -161,6 +161,17 @@ def test_nested_frozen_regularized_models_round_trip(tmp_path: Path) -> None:
     np.testing.assert_array_equal(clone.predict(x), model.predict(x), strict=True)
 
 
+def test_a_model_around_a_built_inner_model_saves_and_loads(tmp_path: Path) -> None:
+    """Sequential([inner, Softmax()]) with ``inner`` built before: built at once, so it can be saved."""
+    tn.utils.set_random_seed(3)
+    inner = tn.Sequential([L.Dense(3, input_shape=(2,))])
+    model = tn.Sequential([inner, tn.activations.Softmax()])
+    model.save(tmp_path / "model.npz")
+    clone = load_model(tmp_path / "model.npz")
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    np.testing.assert_array_equal(clone.predict(x), model.predict(x), strict=True)
+
+
 def test_a_bare_layer_round_trips(tmp_path: Path) -> None:
     tn.utils.set_random_seed(2)
     layer = L.Dense(3, activation="gelu")

@@ -33,7 +33,8 @@ class Sequential(Model):
     ----------
     layers : iterable of Layer, optional
         The layers, first to last; more can be appended with :meth:`add`.
-        Giving the first one ``input_shape=`` builds the whole chain at once;
+        Giving the first one ``input_shape=`` builds the whole chain at once
+        (so does a first layer built already, such as a model built before);
         otherwise it is built on the first call.
     **kwargs
         ``name``, ``dtype``, ``trainable`` (see :class:`~tinynet.Layer`).
@@ -68,6 +69,8 @@ class Sequential(Model):
     def add(self, layer: Layer) -> None:
         """Append ``layer``; if the model is built (or ``layer`` is first with ``input_shape``), build it now.
 
+        A first layer that is built already (an inner model built before) builds the model for its input shape.
+
         A layer instance already in the model, at any depth, is refused with a
         ``LayerReuseError``. The check walks ``layer`` alone, against the set
         of layers the model keeps, so adding n layers one by one takes time
@@ -91,9 +94,12 @@ class Sequential(Model):
             self.layers.append(layer)
         else:
             self.layers.append(layer)
-            if len(self.layers) == 1 and layer._declared_input_shape is not None:
+            first_shape = layer._declared_input_shape
+            if first_shape is None and layer.built and not layer.accepts_any_shape:
+                first_shape = layer.input_shape  # a built first layer (a model built before) fixes the input shape
+            if len(self.layers) == 1 and first_shape is not None:
                 try:
-                    self.ensure_built(layer._declared_input_shape)
+                    self.ensure_built(first_shape)
                 except BaseException:
                     self.layers.pop()
                     raise
