@@ -20,11 +20,12 @@ from . import data
 from .head import Head
 from .summary import summary_table
 from .tracker import Tracker, shaped
+from .training_state import Resumable
 
 __all__ = ["Model"]
 
 
-class Model(Layer):
+class Model(Layer, Resumable):
     """A layer made of layers; subclass it for your own architecture, or use :class:`Sequential`.
 
     A subclass keeps its sub-layers as plain attributes (a layer, or a list of
