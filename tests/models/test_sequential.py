@@ -4,6 +4,7 @@ the seed's ``from_architecture`` form, config round trips and seeded reproducibi
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -406,6 +407,19 @@ def test_config_json_round_trip_gives_the_same_architecture_and_outputs(nested: 
     clone.set_weights(model.get_weights())
     x = np.random.default_rng(0).normal(size=(5, 2))
     np.testing.assert_array_equal(clone(x), model(x))
+
+
+@pytest.mark.parametrize(
+    ("entry", "error", "match"),
+    [
+        ({"class_name": "Adam", "config": {}}, InvalidTypeError, "'Adam', which is not a Layer"),
+        ("Dense", InvalidValueError, "each entry of 'layers' is a {'class_name', 'config'} dict"),
+        ({"class_name": "Dense", "config": [4]}, InvalidValueError, "each entry of 'layers'"),
+    ],
+)
+def test_from_config_refuses_an_entry_that_is_not_a_layer_before_making_it(entry: Any, error: type, match: str) -> None:
+    with pytest.raises(error, match=re.escape(match) if "{" in match else match):
+        tn.Sequential.from_config({"name": "s", "dtype": "float32", "trainable": True, "layers": [entry]})
 
 
 # ---------------------------------------------------------------------------- randomness

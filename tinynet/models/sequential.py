@@ -303,9 +303,19 @@ def _check_entry(index: int, entry: Any) -> tuple[int, int, Any]:
     return input_dim, output_dim, activation
 
 
-def _layer_from_entry(entry: dict[str, Any], custom_objects: dict[str, type] | None) -> Layer:
+def _layer_from_entry(entry: Any, custom_objects: dict[str, type] | None) -> Layer:
+    """One layer of ``from_config``'s ``layers``; an entry naming anything but a layer is refused before it is made."""
+    if not isinstance(entry, dict) or set(entry) != {"class_name", "config"} or not isinstance(entry["config"], dict):
+        raise InvalidValueError(
+            f"Sequential.from_config: each entry of 'layers' is a {{'class_name', 'config'}} dict (as "
+            f"serialize(layer) gives), received {entry!r:.80}."
+        )
     layer_cls: Any = get_registered_class(entry["class_name"], custom_objects)
-    if isinstance(layer_cls, type) and issubclass(layer_cls, Sequential):
+    if not (isinstance(layer_cls, type) and issubclass(layer_cls, Layer)):
+        raise InvalidTypeError(
+            f"Sequential.from_config: 'layers' names the class {entry['class_name']!r}, which is not a Layer."
+        )
+    if issubclass(layer_cls, Sequential):
         return layer_cls.from_config(entry["config"], custom_objects=custom_objects)
     return layer_cls.from_config(entry["config"])
 
