@@ -327,6 +327,30 @@ def test_custom_objects_must_map_names_to_classes(tmp_path: Path) -> None:
 
 
 @tn.register
+class SavingTestCountingOnes(tn.initializers.Initializer):
+    """Ones, counting its calls."""
+
+    calls = 0
+
+    def __call__(self, shape: tuple[int, ...], dtype: Any = "float32") -> np.ndarray:
+        SavingTestCountingOnes.calls += 1
+        return np.ones(shape, dtype=dtype)
+
+
+def test_loading_runs_no_initializer_and_leaves_no_budget_behind(tmp_path: Path) -> None:
+    """The file's values overwrite the parameters, so they start as zeros; after loading, layers build as usual."""
+    model = tn.Sequential([L.Dense(3, kernel_initializer=SavingTestCountingOnes(), input_shape=(2,))])
+    save_model(model, tmp_path / "model.npz")
+    calls = SavingTestCountingOnes.calls
+    clone = load_model(tmp_path / "model.npz")
+    assert SavingTestCountingOnes.calls == calls and type(clone.layers[0].kernel_initializer) is SavingTestCountingOnes
+    assert_same_weights(model, clone)
+    fresh = L.Dense(1000, kernel_initializer=SavingTestCountingOnes())
+    fresh(np.ones((1, 1000)))  # 4 MB: beyond the file's budget, which ended with load_model
+    assert SavingTestCountingOnes.calls == calls + 1 and fresh.kernel.value.all()
+
+
+@tn.register
 class SavingTestTwoTower(tn.Model):
     """A user Model subclass: its own forward/backward over plain-attribute sub-layers."""
 
