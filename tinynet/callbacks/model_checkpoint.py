@@ -21,10 +21,10 @@ class ModelCheckpoint(Callback):
     1-based epoch number (as in Keras), ``{batch}`` the 1-based batch number
     (with an integer ``save_freq``), and any key of the logs may appear, with a
     format spec: ``"ckpt/{epoch:02d}-{val_loss:.3f}.npz"``. A missing parent
-    folder is created. Each file is written atomically by
-    :func:`tinynet.saving.save_model` (``save_weights_only=False``: the whole
-    model, its optimizer state and shuffling generator, so training can resume
-    from it exactly) or :func:`tinynet.saving.save_weights`.
+    folder is created. Each file is written atomically by ``model.save``
+    (``save_weights_only=False``: the whole model, its optimizer state and
+    shuffling generator, so training can resume from it exactly) or
+    ``model.save_weights`` (see :mod:`tinynet.saving`).
 
     Parameters
     ----------
@@ -211,12 +211,13 @@ class ModelCheckpoint(Callback):
         return f"{self.best:.5f}"
 
     def _save(self, path: str) -> None:
-        from ..saving import save_model, save_weights  # here: saving imports the models, which import callbacks
-
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        (save_weights if self.save_weights_only else save_model)(self.model, path)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
         self.last_path = path
 
     def _say(self, message: str) -> None:

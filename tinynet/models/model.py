@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import losses, metrics, optimizers
+from .. import losses, metrics, optimizers, saving
 from .._memory import inference
 from .._validation import integer
 from ..activation import Activation
@@ -367,21 +367,15 @@ class Model(Layer, Resumable):
     # ------------------------------------------------------------------ files (tinynet.saving)
     def save(self, filepath: Any) -> None:
         """Write architecture, weights, compile settings and optimizer state to one archive (see tinynet.saving)."""
-        from ..saving import save_model  # saving imports the models: imported here, not at the top
-
-        save_model(self, filepath)
+        saving.save_model(self, filepath)
 
     def save_weights(self, filepath: Any) -> None:
         """Write the weights alone; ``load_weights`` reads them back."""
-        from ..saving import save_weights
-
-        save_weights(self, filepath)
+        saving.save_weights(self, filepath)
 
     def load_weights(self, filepath: Any) -> None:
         """Set the weights from a ``save_weights`` or ``save`` file, every one checked before any is set."""
-        from ..saving import load_weights
-
-        load_weights(self, filepath)
+        saving.load_weights(self, filepath)
 
     def summary(self, print_fn: Any = None) -> None:
         """Print a table of the layers: name, type, output shape and parameter count, with totals."""
