@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet.errors import CallOrderError, InvalidTypeError
+from tinynet.errors import CallOrderError, InvalidTypeError, InvalidValueError
 from tinynet.saving import FORMAT_VERSION, ModelFileError, load_model, load_weights, save_model, save_weights
 from tinynet.saving import archive as archive_module
 
@@ -191,6 +191,29 @@ def test_an_unbuilt_model_cannot_be_saved(tmp_path: Path) -> None:
     with pytest.raises(CallOrderError, match="needs a built model"):
         save_weights(model, tmp_path / "model.npz")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["model.keras", "model.h5", "MODEL.HDF5", "weights.weights.h5"])
+def test_a_keras_extension_is_refused_before_anything_is_written(tmp_path: Path, name: str) -> None:
+    """tinynet's files are its own zip format: under Keras's extensions they would mislead, so they are refused."""
+    model = classifier()
+    extension = "." + name.rsplit(".", 1)[1]
+    expected = (
+        rf"Sequential '\w+': save_(model|weights): '.*{name}' ends in '\{extension}', an extension of Keras's"
+        r".*'\.npz', e\.g\. '[\w.]+\.npz'"
+    )
+    with pytest.raises(InvalidValueError, match=expected):
+        model.save(tmp_path / name)
+    with pytest.raises(InvalidValueError, match=expected):
+        save_weights(model, str(tmp_path / name))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["model.npz", "model.tinynet", "model", "model.keras.npz"])
+def test_other_extensions_are_written(tmp_path: Path, name: str) -> None:
+    model = classifier()
+    model.save(tmp_path / name)
+    assert_same_weights(model, load_model(tmp_path / name))
 
 
 def test_only_layers_are_saved(tmp_path: Path) -> None:

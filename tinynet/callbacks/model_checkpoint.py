@@ -7,6 +7,7 @@ import os
 import string
 from typing import Any
 
+from .._validation import check_model_file_name
 from ..errors import InvalidTypeError, InvalidValueError
 from ._shared import check_mode, check_monitor, check_number, monitored_value, print_message, resolve_mode, to_float
 from .base import Callback, Logs
@@ -29,7 +30,8 @@ class ModelCheckpoint(Callback):
     Parameters
     ----------
     filepath : str or path
-        The template above.
+        The template above. A name ending in one of Keras's extensions
+        (``.keras``, ``.h5``, ``.hdf5``) is refused here: the files are tinynet's own format.
     monitor : str, default "val_loss"
         The logs key that ``save_best_only`` watches. A key missing from the
         logs raises :class:`~tinynet.errors.InvalidValueError` listing the keys
@@ -114,6 +116,7 @@ class ModelCheckpoint(Callback):
             raise InvalidValueError(
                 f"{owner}: filepath {self.filepath!r} has a positional field; name it, e.g. '{{epoch}}'."
             )
+        check_model_file_name(self.filepath, f"{owner}: filepath")
         self.monitor = check_monitor(owner, monitor)
         self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
         for name, flag in (("save_best_only", save_best_only), ("save_weights_only", save_weights_only)):

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_model_file_name
 from ..errors import CallOrderError, InvalidTypeError
 from ..layer import Layer
 from .archive import ArchiveReader, describe_members, write_archive
@@ -51,6 +52,9 @@ def save_model(model: Layer, path: str | os.PathLike[str]) -> None:
     content and no temporary file is left. Saving the same model twice gives
     byte-identical files. The model must be built (so that its weights
     exist); an unbuilt model raises :class:`~tinynet.errors.CallOrderError`.
+    Name the file ``.npz``: a name ending in one of Keras's extensions
+    (``.keras``, ``.h5``, ``.hdf5``) raises
+    :class:`~tinynet.errors.InvalidValueError`, as Keras could not read it.
 
     Examples
     --------
@@ -71,7 +75,10 @@ def save_model(model: Layer, path: str | os.PathLike[str]) -> None:
 
 
 def save_weights(model: Layer, path: str | os.PathLike[str]) -> None:
-    """Write only the weights of ``model`` (and the layer list they belong to) to one archive, atomically."""
+    """Write only the weights of ``model`` (and the layer list they belong to) to one archive, atomically.
+
+    The same rules as :func:`save_model`: a built model, and not a Keras extension.
+    """
     _write(model, path, "weights", "save_weights")
 
 
@@ -80,6 +87,7 @@ def _write(model: Any, path: Any, kind: str, what: str) -> None:
         raise InvalidTypeError(f"{what}: expected a tinynet Layer or Model, received {type(model).__name__}.")
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidTypeError(f"{what}: path must be a str or a path, received {type(path).__name__}.")
+    check_model_file_name(path, f"{label(model)}: {what}")
     if not model.built:
         raise CallOrderError(
             f"{label(model)}: {what}() needs a built model, whose weights exist. Give the first layer "
