@@ -210,6 +210,16 @@ def test_a_layer_taken_out_of_the_list_by_hand_can_be_added_again() -> None:
     assert model.layers[-1] is last
 
 
+def test_a_layer_taken_out_of_an_inner_model_by_hand_can_be_added_to_the_outer_one() -> None:
+    """The outer model's kept set still holds it; a clash is confirmed by a fresh walk before it is refused."""
+    moved = Dense(2, name="moved")
+    inner = tn.Sequential([Dense(2), moved])
+    model = tn.Sequential([inner])
+    inner.layers.pop()
+    model.add(moved)
+    assert model.layers[-1] is moved
+
+
 class Counted(tn.Layer):
     """An identity layer that counts the walks over it and the output shapes asked of it."""
 

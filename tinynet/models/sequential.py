@@ -80,6 +80,8 @@ class Sequential(Model):
             raise InvalidTypeError(f"{self._label()}: add() takes a tinynet Layer, received {type(layer).__name__}.")
         inside, output_shape = self._layers_inside()
         added = list(layer.walk())  # refuses a layer that holds one instance twice
+        if any(id(inner) in inside for inner in added):  # confirmed by a fresh walk: the kept set may be stale
+            inside, output_shape = {id(known) for known in self.walk()}, None
         for inner in added:
             if id(inner) in inside:
                 raise LayerReuseError(
