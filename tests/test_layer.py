@@ -293,6 +293,36 @@ def test_trainable_false_freezes_every_nested_layer_and_unfreezing_restores() ->
     assert model.trainable_parameters() == everything[:2]
 
 
+# ---------------------------------------------------------------------------- own parameters and generators
+def test_own_parameters_are_the_layers_own_not_its_sub_layers() -> None:
+    """``parameters()`` is the walk's ``own_parameters()``, layer after layer; the list is a copy."""
+    model = tn.Sequential([tn.layers.Dense(3, input_shape=(2,)), tn.Sequential([tn.layers.Dense(1)])])
+    assert model.own_parameters() == []
+    assert [p.name for p in model.layers[0].own_parameters()] == ["kernel", "bias"]
+    assert model.parameters() == [p for layer in model.walk() for p in layer.own_parameters()]
+    model.layers[0].own_parameters().clear()
+    assert len(model.layers[0].own_parameters()) == 2
+
+
+class TwoGenerators(tn.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.noise = np.random.default_rng(1)
+        self._hidden = np.random.default_rng(2)
+        self.not_a_generator = np.random.PCG64(3)
+
+
+def test_random_generators_lists_the_public_generator_attributes_of_the_layer_itself() -> None:
+    layer = TwoGenerators()
+    assert layer.random_generators() == {"noise": layer.noise}
+    dropout = tn.layers.Dropout(0.5, seed=0)
+    assert dropout.random_generators() == {"rng": dropout.rng} and dropout.random_generators()["rng"] is dropout.rng
+    model = tn.Sequential([tn.layers.Dense(2, input_shape=(2,)), dropout])
+    model.compile(optimizer="sgd", loss="mse")  # fit's shuffling generator is training state, not listed here
+    assert model.random_generators() == {}
+    assert tn.layers.Dense(2).random_generators() == {}
+
+
 # ---------------------------------------------------------------------------- names
 @pytest.mark.parametrize("name", ["", 5, b"dense", ["x"]])
 def test_a_name_that_is_not_a_non_empty_string_is_refused(name: object) -> None:

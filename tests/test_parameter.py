@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet.errors import InvalidTypeError, ShapeError
+from tinynet.errors import InvalidTypeError, InvalidValueError, ShapeError
+from tinynet.parameter import parameter_budget
 
 
 def make(shape: tuple[int, ...] = (2, 3), dtype: str = "float32") -> tn.Parameter:
@@ -98,3 +99,68 @@ def test_non_trainable_flag_and_repr() -> None:
     p = tn.Parameter("moving_mean", np.zeros(2), trainable=False)
     assert p.trainable is False
     assert "trainable=False" in repr(p) and "moving_mean" in repr(p)
+
+
+# ---------------------------------------------------------------------------- parameter_budget
+class Recorded(Exception):
+    pass
+
+
+def test_a_budget_refuses_the_parameter_that_exceeds_it_before_allocating_and_leaves_the_layer_unbuilt() -> None:
+    """4 x 3 float32 kernel (48 bytes) and bias (12 bytes): 59 bytes refuse the bias; the refusal is on_exceed's."""
+    calls = []
+
+    def on_exceed(layer: tn.Layer, name: str, shape: tuple[int, ...], nbytes: int) -> Exception:
+        calls.append((layer.name, name, shape, nbytes))
+        return Recorded("refused")
+
+    layer = tn.layers.Dense(3, name="probe")
+    with parameter_budget(59, on_exceed), pytest.raises(Recorded):
+        layer(np.ones((1, 4)))
+    assert calls == [("probe", "bias", (3,), 12)]
+    assert not layer.built and layer.own_parameters() == []
+    with parameter_budget(60):
+        layer(np.ones((1, 4)))
+    assert layer.built
+
+
+def test_the_default_refusal_names_the_layer_the_parameter_and_the_budget() -> None:
+    with parameter_budget(10), pytest.raises(InvalidValueError, match=r"Dense 'wide'.*'kernel'.*\(1000, 10\).*40000"):
+        tn.layers.Dense(10, name="wide")(np.ones((1, 1000)))
+
+
+def test_a_refused_huge_parameter_is_never_allocated() -> None:
+    """A 4 TB kernel would fail with MemoryError if it were allocated; the budget refuses it first, cheaply."""
+    with parameter_budget(2**20), pytest.raises(InvalidValueError, match="needs 4000000000000 bytes"):
+        tn.layers.Dense(10**6, name="huge")(np.ones((1, 10**6), dtype=np.float32))
+
+
+def test_budgets_nest_and_charge_every_budget_in_force() -> None:
+    with parameter_budget(100, lambda *args: Recorded("outer")):
+        tn.layers.Dense(4)(np.ones((1, 4)))  # 80 bytes of the outer 100
+        with parameter_budget(1000), pytest.raises(Recorded, match="outer"):
+            tn.layers.Dense(4)(np.ones((1, 4)))  # fits the inner 1000, not the outer 20 left
+
+
+def test_initialize_false_starts_every_parameter_at_zeros_and_the_budget_ends_with_its_block() -> None:
+    with parameter_budget(10**6, initialize=False):
+        layer = tn.layers.Dense(3, kernel_initializer="ones", bias_initializer="ones")
+        layer(np.ones((1, 2)))
+        with parameter_budget(10**6):  # an inner block cannot turn the initializers back on
+            inner = tn.layers.Dense(3, kernel_initializer="ones")
+            inner(np.ones((1, 2)))
+    assert all(not p.value.any() for p in (*layer.own_parameters(), *inner.own_parameters()))
+    after = tn.layers.Dense(3, kernel_initializer="ones", bias_initializer="ones")
+    after(np.ones((1, 2)))
+    assert all(p.value.all() for p in after.own_parameters())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [({"max_bytes": -1}, InvalidValueError), ({"max_bytes": 1.5}, InvalidValueError),
+     ({"max_bytes": True}, InvalidValueError), ({"max_bytes": 1, "on_exceed": "raise"}, InvalidTypeError),
+     ({"max_bytes": 1, "initialize": 0}, InvalidTypeError)],
+)  # fmt: skip
+def test_parameter_budget_checks_its_arguments(kwargs: dict, error: type) -> None:
+    with pytest.raises(error, match="parameter_budget"), parameter_budget(**kwargs):
+        pass

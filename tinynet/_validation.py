@@ -1,4 +1,4 @@
-"""Checks shared by every public entry point: numeric, not ragged, finite.
+"""Checks shared by every public entry point: numeric, not ragged, finite; and model file names.
 
 They are cheap by construction: finiteness is tested with one ``sum`` and an
 exact scan only when that sum is not finite (a small array is scanned at
@@ -9,13 +9,20 @@ correctly typed array is never copied.
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import numpy as np
 
 from .errors import InvalidTypeError, InvalidValueError, ShapeError
 
-__all__ = ["as_float_array", "as_array", "as_index_array", "check_finite", "float_dtype", "real", "integer"]
+__all__ = [
+    "as_float_array", "as_array", "as_index_array", "check_finite", "float_dtype", "real", "integer",
+    "check_model_file_name", "KERAS_EXTENSIONS",
+]  # fmt: skip
+
+#: A model file name ending in one of these (in any case) is refused: the file would not be in Keras's format.
+KERAS_EXTENSIONS = (".keras", ".h5", ".hdf5")
 
 _NUMERIC_KINDS = "biuf"  # bool, signed and unsigned int, float
 _SCAN_DIRECTLY = 4096  # up to this many entries, np.isfinite(array).all() beats the guarded sum
@@ -138,3 +145,19 @@ def integer(value: Any, where: str, name: str, minimum: int | None = None) -> in
     if not ok:
         raise InvalidValueError(f"{where}: {name} must be {_bound('int', minimum, False)}, received {value!r}.")
     return int(value)
+
+
+def check_model_file_name(path: str | os.PathLike[str], where: str) -> None:
+    """Refuse a file name ending in one of Keras's extensions: tinynet's files are its own format.
+
+    ``save_model`` / ``save_weights`` check every name, and ``ModelCheckpoint``
+    its template when it is created, so that ``fit`` is not refused after an epoch.
+    """
+    name = os.fspath(path)
+    stem, extension = os.path.splitext(name)
+    if isinstance(extension, str) and extension.lower() in KERAS_EXTENSIONS:
+        raise InvalidValueError(
+            f"{where}: {name!r} ends in {extension!r}, an extension of Keras's formats, but tinynet files are "
+            "tinynet's own zip format (config.json and .npy members), which Keras cannot read. Name the file with "
+            f"'.npz', e.g. {os.path.basename(stem) + '.npz'!r}."
+        )

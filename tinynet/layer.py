@@ -21,7 +21,7 @@ from . import initializers
 from ._memory import Memory, inference
 from ._validation import as_float_array, as_index_array, float_dtype
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
-from .parameter import Parameter
+from .parameter import Parameter, charge_parameter
 
 __all__ = ["Layer", "Shape", "Array"]
 
@@ -174,7 +174,10 @@ class Layer(Memory):
         trainable: bool = True,
         regularizer: Any = None,
     ) -> Parameter:
-        """Create, register and return a ``Parameter``; call it from ``build`` only."""
+        """Create, register and return a ``Parameter``; call it from ``build`` only.
+
+        Inside a :func:`~tinynet.parameter.parameter_budget` block its bytes are charged before it is allocated.
+        """
         if self._built and not self._building:
             raise CallOrderError(
                 f"{self._label()}: add_parameter({name!r}) after the layer was built. "
@@ -183,6 +186,8 @@ class Layer(Memory):
         if any(p.name == name for p in self._parameters):
             raise InvalidValueError(f"{self._label()}: a parameter named {name!r} exists already.")
         shape = self._check_shape(shape)
+        if not charge_parameter(self, name, shape, self._dtype):  # a parameter_budget may refuse it first
+            initializer = "zeros"
         value = initializers.get(initializer)(shape, dtype=self._dtype)
         parameter = Parameter(name, value, trainable=trainable, regularizer=regularizer)
         self._parameters.append(parameter)
@@ -334,6 +339,17 @@ class Layer(Memory):
             yield layer
             stack.extend(reversed(layer.sublayers()))
 
+    def own_parameters(self) -> list[Parameter]:
+        """The parameters this layer created itself (``add_parameter``), in creation order; not its sub-layers'."""
+        return list(self._parameters)
+
+    def random_generators(self) -> dict[str, np.random.Generator]:
+        """The generators (not copies) this layer holds in public attributes, by name; not its sub-layers'.
+
+        Dropout's ``rng`` is one; model files record their states. A layer keeping one privately overrides this.
+        """
+        return {k: v for k, v in vars(self).items() if isinstance(v, np.random.Generator) and not k.startswith("_")}
+
     def parameters(self, trainable_only: bool = False) -> list[Parameter]:
         """Every ``Parameter`` of this layer and its sub-layers, in creation order, layer by layer.
 
@@ -345,10 +361,6 @@ class Layer(Memory):
             for p in layer._parameters
             if p.trainable or not trainable_only
         ]
-
-    def own_parameters(self) -> list[Parameter]:
-        """The parameters this layer created itself with ``add_parameter`` (not its sub-layers'), in creation order."""
-        return list(self._parameters)
 
     def trainable_parameters(self) -> list[Parameter]:
         """The parameters an optimizer should update: ``parameters(trainable_only=True)``."""

@@ -1,14 +1,26 @@
-"""``Parameter``: a trainable array and its gradient, the seed's ``param_cache`` entry made an object."""
+"""``Parameter``: a trainable array and its gradient, the seed's ``param_cache`` entry made an object.
+
+Also :func:`parameter_budget`, a block within which ``Layer.add_parameter``
+charges every new parameter's bytes against a limit before allocating it
+(``load_model`` rebuilds a model from a file within the bytes the file holds).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InvalidTypeError, ShapeError
+from .errors import InvalidTypeError, InvalidValueError, ShapeError
 
-__all__ = ["Parameter"]
+if TYPE_CHECKING:
+    from .layer import Layer
+
+__all__ = ["Parameter", "parameter_budget"]
 
 
 class Parameter:
@@ -105,3 +117,102 @@ class Parameter:
     def __repr__(self) -> str:
         flag = "" if self.trainable else ", trainable=False"
         return f"Parameter({self.name!r}, shape={self.shape}, dtype={self.dtype}{flag})"
+
+
+# ---------------------------------------------------------------------------- budgets
+#: ``on_exceed(layer, parameter name, shape, bytes requested)`` returns the exception to raise.
+OnExceed = Callable[["Layer", str, tuple[int, ...], int], BaseException]
+
+
+class _Budget:
+    def __init__(self, max_bytes: int, on_exceed: OnExceed | None, initialize: bool, outer: _Budget | None) -> None:
+        self.max_bytes, self.left, self.on_exceed = max_bytes, max_bytes, on_exceed
+        self.initialize, self.outer = initialize, outer
+
+    def exceeded(self, layer: Layer, name: str, shape: tuple[int, ...], nbytes: int) -> BaseException:
+        if self.on_exceed is not None:
+            return self.on_exceed(layer, name, shape, nbytes)
+        return InvalidValueError(
+            f"{type(layer).__name__} {layer.name!r}: parameter {name!r} of shape {shape} needs {nbytes} bytes, "
+            f"beyond the {self.left} bytes left of a parameter budget of {self.max_bytes} bytes; refused before "
+            "allocating it."
+        )
+
+
+_budget: ContextVar[_Budget | None] = ContextVar("tinynet_parameter_budget", default=None)
+
+
+@contextmanager
+def parameter_budget(max_bytes: int, on_exceed: OnExceed | None = None, initialize: bool = True) -> Iterator[None]:
+    """Within this block, ``Layer.add_parameter`` charges each new parameter's bytes to ``max_bytes`` before allocating.
+
+    A parameter that would take the total beyond ``max_bytes`` is refused
+    before its array exists, with the exception ``on_exceed(layer, name,
+    shape, nbytes)`` returns (by default an
+    :class:`~tinynet.errors.InvalidValueError` naming the layer, the
+    parameter, its size and the budget). ``load_model`` rebuilds a model
+    inside a budget of the bytes of weights its file holds, so that no config
+    can make it allocate more. Blocks nest: a parameter is charged to every
+    budget in force. The budget is per thread (a ``ContextVar``).
+
+    Parameters
+    ----------
+    max_bytes : int
+        The bytes of parameter values the block may create (the value arrays, in the layer's dtype).
+    on_exceed : callable, optional
+        ``on_exceed(layer, name, shape, nbytes)`` returns the exception to raise for a refused parameter.
+    initialize : bool, default True
+        ``False`` skips the initializers: every parameter starts as zeros. For a
+        caller that sets every value right afterwards (``load_model``), it saves
+        drawing random numbers (or an orthogonal decomposition) only to overwrite them.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> from tinynet.parameter import parameter_budget
+    >>> with parameter_budget(1000):
+    ...     tn.layers.Dense(10, name="wide")(np.ones((1, 100)))
+    Traceback (most recent call last):
+    ...
+    tinynet.errors.InvalidValueError: Dense 'wide': parameter 'kernel' of shape (100, 10) needs 4000 bytes, ...
+    >>> with parameter_budget(1000, initialize=False):
+    ...     layer = tn.layers.Dense(10, name="narrow")
+    ...     y = layer(np.ones((1, 4)))
+    >>> float(np.abs(layer.kernel.value).sum())
+    0.0
+    """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes < 0:
+        raise InvalidValueError(f"parameter_budget: max_bytes must be an int >= 0, received {max_bytes!r:.80}.")
+    if on_exceed is not None and not callable(on_exceed):
+        raise InvalidTypeError(f"parameter_budget: on_exceed must be callable or None, received {on_exceed!r:.80}.")
+    if not isinstance(initialize, bool):
+        raise InvalidTypeError(f"parameter_budget: initialize must be True or False, received {initialize!r:.80}.")
+    outer = _budget.get()
+    inherited = outer is None or outer.initialize
+    token = _budget.set(_Budget(int(max_bytes), on_exceed, initialize and inherited, outer))
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
+def charge_parameter(layer: Layer, name: str, shape: tuple[int, ...], dtype: np.dtype) -> bool:
+    """Charge a parameter about to be created to every budget in force; whether to run its initializer.
+
+    ``Layer.add_parameter`` calls it with the checked shape, before allocating
+    anything; it raises when a budget would be exceeded, charging none.
+    """
+    budget = _budget.get()
+    if budget is None:
+        return True
+    nbytes = math.prod(shape) * dtype.itemsize
+    found: _Budget | None = budget
+    while found is not None:
+        if nbytes > found.left:
+            raise found.exceeded(layer, name, shape, nbytes)
+        found = found.outer
+    found = budget
+    while found is not None:
+        found.left -= nbytes
+        found = found.outer
+    return budget.initialize

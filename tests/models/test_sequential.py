@@ -4,6 +4,7 @@ the seed's ``from_architecture`` form, config round trips and seeded reproducibi
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -191,6 +192,66 @@ def test_adding_a_model_to_itself_is_refused() -> None:
     assert len(model.layers) == 1
 
 
+def test_reuse_is_found_through_an_inner_model_grown_after_it_was_added() -> None:
+    late = Dense(2, name="late")
+    inner = tn.Sequential([Dense(2)])
+    model = tn.Sequential([inner])
+    inner.add(late)
+    with pytest.raises(LayerReuseError, match="'late'.*already in this model"):
+        model.add(late)
+    assert len(model.layers) == 1
+
+
+def test_a_layer_taken_out_of_the_list_by_hand_can_be_added_again() -> None:
+    model = tn.Sequential([Dense(2), Dense(3)])
+    last = model.layers.pop()
+    model.add(last)
+    assert model.layers[-1] is last
+
+
+def test_a_layer_taken_out_of_an_inner_model_by_hand_can_be_added_to_the_outer_one() -> None:
+    """The outer model's kept set still holds it; a clash is confirmed by a fresh walk before it is refused."""
+    moved = Dense(2, name="moved")
+    inner = tn.Sequential([Dense(2), moved])
+    model = tn.Sequential([inner])
+    inner.layers.pop()
+    model.add(moved)
+    assert model.layers[-1] is moved
+
+
+class Counted(tn.Layer):
+    """An identity layer that counts the walks over it and the output shapes asked of it."""
+
+    accepts_any_shape = True
+    calls = {"sublayers": 0, "compute_output_shape": 0}
+
+    def sublayers(self) -> list[tn.Layer]:
+        Counted.calls["sublayers"] += 1
+        return super().sublayers()
+
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        Counted.calls["compute_output_shape"] += 1
+        return tuple(input_shape)
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad):
+        return grad
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_adding_n_layers_one_by_one_takes_linear_time(built: bool) -> None:
+    """No walk of the whole model, no output shape of every layer, per add: a few visits per layer in all."""
+    n = 300
+    model = tn.Sequential([Dense(2, input_shape=(2,))] if built else [])
+    Counted.calls = {"sublayers": 0, "compute_output_shape": 0}
+    for _ in range(n):
+        model.add(Counted())
+    assert Counted.calls["sublayers"] <= 2 * n and Counted.calls["compute_output_shape"] <= 2 * n, Counted.calls
+    assert len(list(model.walk())) == n + 1 + built
+
+
 @pytest.mark.parametrize("thing", ["dense", Dense, tn.losses.MeanSquaredError(), None, lambda x: x])
 def test_add_of_a_non_layer_is_an_invalid_type_error(thing: object) -> None:
     model = tn.Sequential()
@@ -199,6 +260,19 @@ def test_add_of_a_non_layer_is_an_invalid_type_error(thing: object) -> None:
     with pytest.raises(InvalidTypeError):
         tn.Sequential([Dense(1), thing])
     assert model.layers == []
+
+
+def test_a_built_first_layer_builds_the_model() -> None:
+    """An inner model built before (or a layer already called) fixes the input shape, as input_shape= would."""
+    inner = tn.Sequential([Dense(3, input_shape=(2,))])
+    model = tn.Sequential([inner, tn.activations.Softmax()])
+    assert model.built and model.input_shape == (2,) and model.layers[1].built
+    called = Dense(4)
+    called(np.ones((1, 5)))
+    assert tn.Sequential([called]).input_shape == (5,)
+    relu = tn.activations.ReLU()
+    relu(np.ones((1, 5)))
+    assert not tn.Sequential([relu]).built  # a layer for any shape fixes none
 
 
 def test_add_after_build_builds_the_new_layer() -> None:
@@ -342,6 +416,19 @@ def test_config_json_round_trip_gives_the_same_architecture_and_outputs(nested: 
     clone.set_weights(model.get_weights())
     x = np.random.default_rng(0).normal(size=(5, 2))
     np.testing.assert_array_equal(clone(x), model(x))
+
+
+@pytest.mark.parametrize(
+    ("entry", "error", "match"),
+    [
+        ({"class_name": "Adam", "config": {}}, InvalidTypeError, "'Adam', which is not a Layer"),
+        ("Dense", InvalidValueError, "each entry of 'layers' is a {'class_name', 'config'} dict"),
+        ({"class_name": "Dense", "config": [4]}, InvalidValueError, "each entry of 'layers'"),
+    ],
+)
+def test_from_config_refuses_an_entry_that_is_not_a_layer_before_making_it(entry: Any, error: type, match: str) -> None:
+    with pytest.raises(error, match=re.escape(match) if "{" in match else match):
+        tn.Sequential.from_config({"name": "s", "dtype": "float32", "trainable": True, "layers": [entry]})
 
 
 # ---------------------------------------------------------------------------- randomness

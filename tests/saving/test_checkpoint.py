@@ -133,6 +133,9 @@ def test_arguments_are_checked(tmp_path: Path) -> None:
         ModelCheckpoint(tmp_path / "m{epoch.npz")
     with pytest.raises(InvalidValueError, match="positional field"):
         ModelCheckpoint(tmp_path / "m{}.npz")
+    for name in ("m{epoch:02d}.keras", "best.h5", "w.weights.H5"):  # refused before fit, not after an epoch
+        with pytest.raises(InvalidValueError, match=r"ModelCheckpoint: filepath: .* ends in .*Keras.*'\.npz'"):
+            ModelCheckpoint(tmp_path / name, save_weights_only=name.startswith("w"))
     with pytest.raises(InvalidTypeError, match="filepath"):
         ModelCheckpoint(None)  # type: ignore[arg-type]
     with pytest.raises(InvalidTypeError, match="save_best_only"):

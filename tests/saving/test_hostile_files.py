@@ -386,6 +386,12 @@ CASES = [
         weights_too=False,
     ),
     Case(
+        "layer_naming_an_optimizer",
+        lambda d, m, t: with_config(m, lambda c: first_layer(c).update(class_name="Adam")),
+        "could not be rebuilt: InvalidTypeError: .*'Adam', which is not a Layer",
+        weights_too=False,
+    ),
+    Case(
         "unexpected_argument",
         lambda d, m, t: with_config(m, lambda c: first_layer(c)["config"].update(command="rm -rf /")),
         "could not be rebuilt: TypeError.*command",

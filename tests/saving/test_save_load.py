@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet.errors import CallOrderError, InvalidTypeError
+from tinynet.errors import CallOrderError, InvalidTypeError, InvalidValueError
 from tinynet.saving import FORMAT_VERSION, ModelFileError, load_model, load_weights, save_model, save_weights
 from tinynet.saving import archive as archive_module
 
@@ -161,6 +161,17 @@ def test_nested_frozen_regularized_models_round_trip(tmp_path: Path) -> None:
     np.testing.assert_array_equal(clone.predict(x), model.predict(x), strict=True)
 
 
+def test_a_model_around_a_built_inner_model_saves_and_loads(tmp_path: Path) -> None:
+    """Sequential([inner, Softmax()]) with ``inner`` built before: built at once, so it can be saved."""
+    tn.utils.set_random_seed(3)
+    inner = tn.Sequential([L.Dense(3, input_shape=(2,))])
+    model = tn.Sequential([inner, tn.activations.Softmax()])
+    model.save(tmp_path / "model.npz")
+    clone = load_model(tmp_path / "model.npz")
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    np.testing.assert_array_equal(clone.predict(x), model.predict(x), strict=True)
+
+
 def test_a_bare_layer_round_trips(tmp_path: Path) -> None:
     tn.utils.set_random_seed(2)
     layer = L.Dense(3, activation="gelu")
@@ -180,6 +191,29 @@ def test_an_unbuilt_model_cannot_be_saved(tmp_path: Path) -> None:
     with pytest.raises(CallOrderError, match="needs a built model"):
         save_weights(model, tmp_path / "model.npz")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["model.keras", "model.h5", "MODEL.HDF5", "weights.weights.h5"])
+def test_a_keras_extension_is_refused_before_anything_is_written(tmp_path: Path, name: str) -> None:
+    """tinynet's files are its own zip format: under Keras's extensions they would mislead, so they are refused."""
+    model = classifier()
+    extension = "." + name.rsplit(".", 1)[1]
+    expected = (
+        rf"Sequential '\w+': save_(model|weights): '.*{name}' ends in '\{extension}', an extension of Keras's"
+        r".*'\.npz', e\.g\. '[\w.]+\.npz'"
+    )
+    with pytest.raises(InvalidValueError, match=expected):
+        model.save(tmp_path / name)
+    with pytest.raises(InvalidValueError, match=expected):
+        save_weights(model, str(tmp_path / name))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["model.npz", "model.tinynet", "model", "model.keras.npz"])
+def test_other_extensions_are_written(tmp_path: Path, name: str) -> None:
+    model = classifier()
+    model.save(tmp_path / name)
+    assert_same_weights(model, load_model(tmp_path / name))
 
 
 def test_only_layers_are_saved(tmp_path: Path) -> None:
@@ -313,6 +347,30 @@ def test_custom_objects_must_map_names_to_classes(tmp_path: Path) -> None:
         load_model(tmp_path / "model.npz", custom_objects={"Dense": "os.system"})  # type: ignore[dict-item]
     with pytest.raises(InvalidTypeError, match="custom_objects"):
         load_model(tmp_path / "model.npz", custom_objects=[("Dense", L.Dense)])  # type: ignore[arg-type]
+
+
+@tn.register
+class SavingTestCountingOnes(tn.initializers.Initializer):
+    """Ones, counting its calls."""
+
+    calls = 0
+
+    def __call__(self, shape: tuple[int, ...], dtype: Any = "float32") -> np.ndarray:
+        SavingTestCountingOnes.calls += 1
+        return np.ones(shape, dtype=dtype)
+
+
+def test_loading_runs_no_initializer_and_leaves_no_budget_behind(tmp_path: Path) -> None:
+    """The file's values overwrite the parameters, so they start as zeros; after loading, layers build as usual."""
+    model = tn.Sequential([L.Dense(3, kernel_initializer=SavingTestCountingOnes(), input_shape=(2,))])
+    save_model(model, tmp_path / "model.npz")
+    calls = SavingTestCountingOnes.calls
+    clone = load_model(tmp_path / "model.npz")
+    assert SavingTestCountingOnes.calls == calls and type(clone.layers[0].kernel_initializer) is SavingTestCountingOnes
+    assert_same_weights(model, clone)
+    fresh = L.Dense(1000, kernel_initializer=SavingTestCountingOnes())
+    fresh(np.ones((1, 1000)))  # 4 MB: beyond the file's budget, which ended with load_model
+    assert SavingTestCountingOnes.calls == calls + 1 and fresh.kernel.value.all()
 
 
 @tn.register

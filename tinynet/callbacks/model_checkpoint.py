@@ -7,6 +7,7 @@ import os
 import string
 from typing import Any
 
+from .._validation import check_model_file_name
 from ..errors import InvalidTypeError, InvalidValueError
 from ._shared import check_mode, check_monitor, check_number, monitored_value, print_message, resolve_mode, to_float
 from .base import Callback, Logs
@@ -21,15 +22,16 @@ class ModelCheckpoint(Callback):
     1-based epoch number (as in Keras), ``{batch}`` the 1-based batch number
     (with an integer ``save_freq``), and any key of the logs may appear, with a
     format spec: ``"ckpt/{epoch:02d}-{val_loss:.3f}.npz"``. A missing parent
-    folder is created. Each file is written atomically by
-    :func:`tinynet.saving.save_model` (``save_weights_only=False``: the whole
-    model, its optimizer state and shuffling generator, so training can resume
-    from it exactly) or :func:`tinynet.saving.save_weights`.
+    folder is created. Each file is written atomically by ``model.save``
+    (``save_weights_only=False``: the whole model, its optimizer state and
+    shuffling generator, so training can resume from it exactly) or
+    ``model.save_weights`` (see :mod:`tinynet.saving`).
 
     Parameters
     ----------
     filepath : str or path
-        The template above.
+        The template above. A name ending in one of Keras's extensions
+        (``.keras``, ``.h5``, ``.hdf5``) is refused here: the files are tinynet's own format.
     monitor : str, default "val_loss"
         The logs key that ``save_best_only`` watches. A key missing from the
         logs raises :class:`~tinynet.errors.InvalidValueError` listing the keys
@@ -114,6 +116,7 @@ class ModelCheckpoint(Callback):
             raise InvalidValueError(
                 f"{owner}: filepath {self.filepath!r} has a positional field; name it, e.g. '{{epoch}}'."
             )
+        check_model_file_name(self.filepath, f"{owner}: filepath")
         self.monitor = check_monitor(owner, monitor)
         self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
         for name, flag in (("save_best_only", save_best_only), ("save_weights_only", save_weights_only)):
@@ -211,12 +214,13 @@ class ModelCheckpoint(Callback):
         return f"{self.best:.5f}"
 
     def _save(self, path: str) -> None:
-        from ..saving import save_model, save_weights  # here: saving imports the models, which import callbacks
-
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        (save_weights if self.save_weights_only else save_model)(self.model, path)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
         self.last_path = path
 
     def _say(self, message: str) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import saving
 from ..activation import Activation
 from ..callbacks import History
 from ..errors import CallOrderError
@@ -15,11 +16,12 @@ from ..parameter import Parameter
 from .compiled_loss import CompiledLoss
 from .summary import summary_table
 from .trainer import Trainer
+from .training_state import Resumable
 
 __all__ = ["Model"]
 
 
-class Model(Trainer, Layer):
+class Model(Trainer, Layer, Resumable):
     """A layer made of layers; subclass it for your own architecture, or use :class:`Sequential`.
 
     A subclass keeps its sub-layers as plain attributes (a layer, or a list of
@@ -99,21 +101,15 @@ class Model(Trainer, Layer):
     # ------------------------------------------------------------------ files (tinynet.saving)
     def save(self, filepath: Any) -> None:
         """Write architecture, weights, compile settings and optimizer state to one archive (see tinynet.saving)."""
-        from ..saving import save_model  # saving imports the models: imported here, not at the top
-
-        save_model(self, filepath)
+        saving.save_model(self, filepath)
 
     def save_weights(self, filepath: Any) -> None:
         """Write the weights alone; ``load_weights`` reads them back."""
-        from ..saving import save_weights
-
-        save_weights(self, filepath)
+        saving.save_weights(self, filepath)
 
     def load_weights(self, filepath: Any) -> None:
         """Set the weights from a ``save_weights`` or ``save`` file, every one checked before any is set."""
-        from ..saving import load_weights
-
-        load_weights(self, filepath)
+        saving.load_weights(self, filepath)
 
     def summary(self, print_fn: Any = None) -> None:
         """Print a table of the layers: name, type, output shape and parameter count, with totals."""

@@ -33,7 +33,8 @@ class Sequential(Model):
     ----------
     layers : iterable of Layer, optional
         The layers, first to last; more can be appended with :meth:`add`.
-        Giving the first one ``input_shape=`` builds the whole chain at once;
+        Giving the first one ``input_shape=`` builds the whole chain at once
+        (so does a first layer built already, such as a model built before);
         otherwise it is built on the first call.
     **kwargs
         ``name``, ``dtype``, ``trainable`` (see :class:`~tinynet.Layer`).
@@ -53,6 +54,7 @@ class Sequential(Model):
         super().__init__(**kwargs)
         self.layers: list[Layer] = []
         self._lowest: tuple[int, int] | None = None
+        self._contents: tuple[int, int, set[int], Shape | None] | None = None  # see _layers_inside
         for layer in layers or []:
             self.add(layer)
 
@@ -66,28 +68,59 @@ class Sequential(Model):
             self.layers[0].check_input_values(x)
 
     def add(self, layer: Layer) -> None:
-        """Append ``layer``; if the model is built (or ``layer`` is first with ``input_shape``), build it now."""
+        """Append ``layer``; if the model is built (or ``layer`` is first with ``input_shape``), build it now.
+
+        A first layer that is built already (an inner model built before) builds the model for its input shape.
+
+        A layer instance already in the model, at any depth, is refused with a
+        ``LayerReuseError``. The check walks ``layer`` alone, against the set
+        of layers the model keeps, so adding n layers one by one takes time
+        linear in n.
+        """
         if not isinstance(layer, Layer):
             raise InvalidTypeError(f"{self._label()}: add() takes a tinynet Layer, received {type(layer).__name__}.")
-        mine = {id(known) for known in self.walk()}
-        for inner in layer.walk():
-            if id(inner) in mine:
+        inside, output_shape = self._layers_inside()
+        added = list(layer.walk())  # refuses a layer that holds one instance twice
+        if any(id(inner) in inside for inner in added):  # confirmed by a fresh walk: the kept set may be stale
+            inside, output_shape = {id(known) for known in self.walk()}, None
+        for inner in added:
+            if id(inner) in inside:
                 raise LayerReuseError(
                     f"{self._label()}: {inner._label()} is already in this model. One layer instance can sit "
                     "in a model once; create a new layer (weight sharing is not supported yet)."
                 )
         Layer.parameter_changes += 1
         if self.built:
-            layer.ensure_built(self.compute_output_shape(self.input_shape or ()))
+            shape = self.compute_output_shape(self.input_shape or ()) if output_shape is None else output_shape
+            layer.ensure_built(shape)
+            output_shape = layer.compute_output_shape(shape)
             self.layers.append(layer)
-            return
-        self.layers.append(layer)
-        if len(self.layers) == 1 and layer._declared_input_shape is not None:
-            try:
-                self.ensure_built(layer._declared_input_shape)
-            except BaseException:
-                self.layers.pop()
-                raise
+        else:
+            self.layers.append(layer)
+            first_shape = layer._declared_input_shape
+            if first_shape is None and layer.built and not layer.accepts_any_shape:
+                first_shape = layer.input_shape  # a built first layer (a model built before) fixes the input shape
+            if len(self.layers) == 1 and first_shape is not None:
+                try:
+                    self.ensure_built(first_shape)
+                except BaseException:
+                    self.layers.pop()
+                    raise
+        inside.update(id(inner) for inner in added)
+        self._contents = (Layer.parameter_changes, len(self.layers), inside, output_shape)
+
+    def _layers_inside(self) -> tuple[set[int], Shape | None]:
+        """The ids of every layer in the model (itself included) and, when ``add`` knew it, the output shape.
+
+        ``add`` keeps both up to date. When anything may have changed since
+        the last ``add`` (``Layer.parameter_changes`` moved: a layer was added
+        to a model inside, a parameter created; or ``self.layers`` was edited
+        directly), the model is walked afresh.
+        """
+        kept = self._contents
+        if kept is not None and kept[0] == Layer.parameter_changes and kept[1] == len(self.layers):
+            return kept[2], kept[3]
+        return {id(known) for known in self.walk()}, None
 
     def build(self, input_shape: Shape) -> None:
         shape = input_shape
@@ -244,9 +277,19 @@ def _check_entry(index: int, entry: Any) -> tuple[int, int, Any]:
     return input_dim, output_dim, activation
 
 
-def _layer_from_entry(entry: dict[str, Any], custom_objects: dict[str, type] | None) -> Layer:
+def _layer_from_entry(entry: Any, custom_objects: dict[str, type] | None) -> Layer:
+    """One layer of ``from_config``'s ``layers``; an entry naming anything but a layer is refused before it is made."""
+    if not isinstance(entry, dict) or set(entry) != {"class_name", "config"} or not isinstance(entry["config"], dict):
+        raise InvalidValueError(
+            f"Sequential.from_config: each entry of 'layers' is a {{'class_name', 'config'}} dict (as "
+            f"serialize(layer) gives), received {entry!r:.80}."
+        )
     layer_cls: Any = get_registered_class(entry["class_name"], custom_objects)
-    if isinstance(layer_cls, type) and issubclass(layer_cls, Sequential):
+    if not (isinstance(layer_cls, type) and issubclass(layer_cls, Layer)):
+        raise InvalidTypeError(
+            f"Sequential.from_config: 'layers' names the class {entry['class_name']!r}, which is not a Layer."
+        )
+    if issubclass(layer_cls, Sequential):
         return layer_cls.from_config(entry["config"], custom_objects=custom_objects)
     return layer_cls.from_config(entry["config"])
 

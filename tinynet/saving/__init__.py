@@ -26,6 +26,14 @@ are found only in tinynet's registry (``@tn.register``) or the
 Functions: :func:`save_model`, :func:`load_model`, :func:`save_weights`,
 :func:`load_weights` (``model.save``, ``tn.load_model``, ``model.save_weights``
 and ``model.load_weights`` call them).
+
+A model is seen through its public methods only — ``get_config`` and the
+registry, ``parameters()``, ``walk()``, ``input_shape``,
+``Layer.own_parameters()`` and ``Layer.random_generators()``, and for a
+compiled model ``get_compile_config`` / ``compile_from_config`` and
+``get_training_state`` / ``set_training_state`` — so any layer or model that
+keeps to them saves and loads; this package imports nothing from
+:mod:`tinynet.models`.
 """
 
 from __future__ import annotations

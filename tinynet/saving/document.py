@@ -10,10 +10,10 @@ Format version 1 (every key is always present; ``null`` / ``[]`` when it does no
     input_shape       the per-sample shape the model was built for
     layers            one {"class_name", "name", "input_shape"} per layer of model.walk()
     weights           one {"member", "layer", "name", "shape", "dtype"} per parameter, in get_weights() order
-    compile           {"optimizer", "loss", "metrics"} as {"class_name", "config"}, or null
+    compile           model.get_compile_config(): {"optimizer", "loss", "metrics"}, or null
     optimizer_state   {"iterations": member, "slots": [{"member", "parameter", "slot", "shape", "dtype"}]}, or null
-    shuffle_rng       the state of fit's shuffling generator, or null
-    generators        [{"layer", "attribute", "state"}]: generators the layers own (Dropout's), by position
+    shuffle_rng       the state of fit's shuffling generator (from model.get_training_state()), or null
+    generators        [{"layer", "attribute", "state"}]: each layer's random_generators() (Dropout's), by position
 
 Members are named by position: ``weights/<layer index>_<parameter name>.npy``
 (``layer`` counts along ``model.walk()``; a parameter name that is not a
@@ -26,19 +26,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidValueError
 from ..layer import Layer
-from ..models.model import Model
 from ..registry import serialize
 from .errors import ModelFileError
 
 __all__ = [
     "FORMAT_VERSION", "Document", "WeightEntry", "SlotEntry", "build_document", "parse_document",
-    "weight_entries", "CONFIG_MEMBER", "ITERATIONS_MEMBER", "FLOAT_DTYPES",
+    "weight_entries", "slot_member", "label", "CONFIG_MEMBER", "ITERATIONS_MEMBER", "FLOAT_DTYPES",
 ]  # fmt: skip
 
 FORMAT_VERSION = 1
@@ -115,23 +114,26 @@ def weight_entries(model: Layer) -> list[WeightEntry]:
     """One entry per parameter of ``model`` in ``parameters()`` order, named by position."""
     entries = []
     for index, layer in enumerate(model.walk()):
-        for local, p in enumerate(layer._parameters):
+        for local, p in enumerate(layer.own_parameters()):
             entries.append(WeightEntry(weight_member(index, local, p.name), index, p.name, p.shape, p.dtype.name))
     return entries
 
 
 def build_document(model: Layer, kind: str, version: str) -> tuple[dict[str, Any], list[tuple[str, np.ndarray]]]:
-    """``config.json``'s content and the array members (in archive order) for ``model``."""
-    layers = list(model.walk())
-    parameters = model.parameters()
+    """``config.json``'s content and the weight members (in archive order) for ``model``.
+
+    The training state (compile settings, optimizer, generators) is left empty:
+    :func:`tinynet.saving.state.add_training_state` fills it in for a model file.
+    """
     entries = weight_entries(model)
+    parameters = model.parameters()
     members: list[tuple[str, np.ndarray]] = [(e.member, p.value) for e, p in zip(entries, parameters, strict=True)]
     document: dict[str, Any] = {
         "format": "tinynet",
         "format_version": FORMAT_VERSION,
         "kind": kind,
         "tinynet_version": version,
-        "model": None,
+        "model": serialize(model) if kind == "model" else None,
         "input_shape": list(model.input_shape or ()),
         "layers": [
             {
@@ -139,7 +141,7 @@ def build_document(model: Layer, kind: str, version: str) -> tuple[dict[str, Any
                 "name": layer.name,
                 "input_shape": None if layer.input_shape is None else list(layer.input_shape),
             }
-            for layer in layers
+            for layer in model.walk()
         ],  # fmt: skip
         "weights": [e.as_json() for e in entries],
         "compile": None,
@@ -147,66 +149,12 @@ def build_document(model: Layer, kind: str, version: str) -> tuple[dict[str, Any
         "shuffle_rng": None,
         "generators": [],
     }
-    if kind == "weights":
-        return document, members
-    document["model"] = serialize(model)
-    document["generators"] = [
-        {"layer": index, "attribute": attribute, "state": generator_state(value)}
-        for index, layer in enumerate(layers)
-        for attribute, value in sorted(vars(layer).items())
-        if _saved_generator(layer, attribute, value)
-    ]
-    if isinstance(model, Model) and model.compiled:
-        document["compile"] = {
-            "optimizer": serialize(model.optimizer),
-            "loss": serialize(model.loss),
-            "metrics": [serialize(metric) for metric in model.compiled_metrics],
-        }
-        state = model.optimizer.get_state(parameters)
-        slots = []
-        members.append((ITERATIONS_MEMBER, np.asarray(state.pop("iterations"), dtype=np.int64)))
-        for key, array in state.items():
-            position, slot = key.split("/")
-            member = slot_member(int(position), slot)
-            slots.append({"member": member, "parameter": int(position), "slot": slot, "shape": list(array.shape),
-                          "dtype": array.dtype.name})  # fmt: skip
-            members.append((member, array))
-        document["optimizer_state"] = {"iterations": ITERATIONS_MEMBER, "slots": slots}
-        shuffle = model._shuffle_rng
-        if is_pcg64(shuffle):
-            document["shuffle_rng"] = generator_state(shuffle)
     return document, members
 
 
-def _saved_generator(layer: Layer, attribute: str, value: Any) -> bool:
-    """A PCG64 generator held directly by a layer — except a model's shuffling one, saved with compile."""
-    return is_pcg64(value) and not (attribute == "_shuffle_rng" and isinstance(layer, Model))
-
-
-def is_pcg64(value: Any) -> TypeGuard[np.random.Generator]:
-    return isinstance(value, np.random.Generator) and type(value.bit_generator) is np.random.PCG64
-
-
-def generator_state(generator: np.random.Generator) -> dict[str, Any]:
-    """A PCG64 generator's state as JSON: its two 128-bit integers as decimal strings."""
-    state = generator.bit_generator.state
-    return {
-        "bit_generator": "PCG64",
-        "state": str(state["state"]["state"]),
-        "inc": str(state["state"]["inc"]),
-        "has_uint32": int(state["has_uint32"]),
-        "uinteger": int(state["uinteger"]),
-    }
-
-
-def set_generator_state(generator: np.random.Generator, state: dict[str, Any]) -> None:
-    """Put a checked :func:`generator_state` back into ``generator`` (a PCG64 one), in place."""
-    generator.bit_generator.state = {
-        "bit_generator": "PCG64",
-        "state": {"state": int(state["state"]), "inc": int(state["inc"])},
-        "has_uint32": state["has_uint32"],
-        "uinteger": state["uinteger"],
-    }
+def label(layer: Layer) -> str:
+    """How messages name a layer or model: ``Dense 'dense_1'``."""
+    return f"{type(layer).__name__} {layer.name!r}"
 
 
 # ---------------------------------------------------------------------------- checking

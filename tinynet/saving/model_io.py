@@ -6,7 +6,12 @@ against the member's real size — before it constructs anything; then
 :mod:`tinynet.saving.rebuild` rebuilds the model through the registry only,
 within the file's own size, and checks it against the file's lists. Only then
 are the weights assigned and the optimizer, its step count and the random
-generators restored.
+generators restored (:mod:`tinynet.saving.state`).
+
+A model is seen through its public methods only (``get_config``,
+``parameters``, ``walk``, ``input_shape``; ``get_compile_config`` and
+``get_training_state`` for a compiled one): nothing here imports
+:mod:`tinynet.models`.
 """
 
 from __future__ import annotations
@@ -16,14 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import metrics
+from .._validation import check_model_file_name
 from ..errors import CallOrderError, InvalidTypeError
 from ..layer import Layer
-from ..loss import Loss
-from ..models.model import Model
-from ..optimizers.optimizer import Optimizer
-from ..optimizers.schedules import LearningRateSchedule
-from ..registry import resolve
 from .archive import ArchiveReader, describe_members, write_archive
 from .config import MAX_CONFIG_BYTES, dumps, loads
 from .document import (
@@ -32,13 +32,13 @@ from .document import (
     Document,
     build_document,
     check_saveable,
-    is_pcg64,
+    label,
     parse_document,
-    set_generator_state,
     weight_entries,
 )
 from .errors import ModelFileError
 from .rebuild import REBUILD_ERRORS, check_class_names, rebuild
+from .state import add_training_state, restore_compile, restore_generators
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights"]
 
@@ -52,6 +52,9 @@ def save_model(model: Layer, path: str | os.PathLike[str]) -> None:
     content and no temporary file is left. Saving the same model twice gives
     byte-identical files. The model must be built (so that its weights
     exist); an unbuilt model raises :class:`~tinynet.errors.CallOrderError`.
+    Name the file ``.npz``: a name ending in one of Keras's extensions
+    (``.keras``, ``.h5``, ``.hdf5``) raises
+    :class:`~tinynet.errors.InvalidValueError`, as Keras could not read it.
 
     Examples
     --------
@@ -72,7 +75,10 @@ def save_model(model: Layer, path: str | os.PathLike[str]) -> None:
 
 
 def save_weights(model: Layer, path: str | os.PathLike[str]) -> None:
-    """Write only the weights of ``model`` (and the layer list they belong to) to one archive, atomically."""
+    """Write only the weights of ``model`` (and the layer list they belong to) to one archive, atomically.
+
+    The same rules as :func:`save_model`: a built model, and not a Keras extension.
+    """
     _write(model, path, "weights", "save_weights")
 
 
@@ -81,16 +87,19 @@ def _write(model: Any, path: Any, kind: str, what: str) -> None:
         raise InvalidTypeError(f"{what}: expected a tinynet Layer or Model, received {type(model).__name__}.")
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidTypeError(f"{what}: path must be a str or a path, received {type(path).__name__}.")
+    check_model_file_name(path, f"{label(model)}: {what}")
     if not model.built:
         raise CallOrderError(
-            f"{model._label()}: {what}() needs a built model, whose weights exist. Give the first layer "
+            f"{label(model)}: {what}() needs a built model, whose weights exist. Give the first layer "
             "input_shape=(...), or call the model on a batch (or fit it) first."
         )
-    check_saveable(model, f"{model._label()}: {what}")
+    check_saveable(model, f"{label(model)}: {what}")
     from .. import __version__
 
     document, arrays = build_document(model, kind, __version__)
-    payload = dumps(document, where=f"{model._label()}: {what}: the config")  # fails before any file is touched
+    if kind == "model":
+        add_training_state(document, arrays, model)
+    payload = dumps(document, where=f"{label(model)}: {what}: the config")  # fails before any file is touched
     write_archive(path, [(CONFIG_MEMBER, payload), *arrays])
 
 
@@ -138,8 +147,8 @@ def load_model(
     for p, array in zip(model.parameters(), arrays, strict=True):
         p.value = array
     if compile and document.compile is not None:
-        _restore_compile(archive, model, document, state, custom_objects)
-    _restore_generators(archive, model, document)
+        restore_compile(archive, model, document, state, custom_objects)
+    restore_generators(archive, model, document)
     return model
 
 
@@ -164,20 +173,20 @@ def load_weights(model: Layer, path: str | os.PathLike[str]) -> None:
                 model.ensure_built(document.input_shape)
             except REBUILD_ERRORS as error:
                 raise archive.fail(
-                    f"records the input shape {document.input_shape}, for which {model._label()} could not be "
+                    f"records the input shape {document.input_shape}, for which {label(model)} could not be "
                     f"built: {error}"
                 ) from error
         found = weight_entries(model)
         if len(found) != len(document.weights):
             raise archive.fail(
-                f"holds {len(document.weights)} weights but {model._label()} has {len(found)} parameters "
+                f"holds {len(document.weights)} weights but {label(model)} has {len(found)} parameters "
                 f"({', '.join(f'{e.name} {e.shape}' for e in found[:8])}{', ...' if len(found) > 8 else ''})."
             )
         for i, (got, want) in enumerate(zip(found, document.weights, strict=True)):
             if (got.layer, got.name, got.shape) != (want.layer, want.name, want.shape):
                 raise archive.fail(
                     f"holds, as weight {i}, {want.name!r} of layer {want.layer} with shape {want.shape}; "
-                    f"{model._label()} has {got.name!r} of layer {got.layer} with shape {got.shape} there."
+                    f"{label(model)} has {got.name!r} of layer {got.layer} with shape {got.shape} there."
                 )
         parameters = model.parameters()
         values = [
@@ -224,54 +233,6 @@ def _read_optimizer_state(archive: ArchiveReader, document: Document) -> dict[st
     for s in document.slots:
         state[f"{s.parameter}/{s.slot}"] = archive.read_array(s.member, s.shape, np.dtype(s.dtype), where)
     return state
-
-
-def _restore_compile(
-    archive: ArchiveReader,
-    model: Layer,
-    document: Document,
-    state: dict[str, np.ndarray] | None,
-    custom_objects: dict[str, type] | None,
-) -> None:
-    settings = document.compile
-    assert settings is not None and state is not None
-    if not isinstance(model, Model):
-        raise archive.fail(f"holds compile settings for a {type(model).__name__}, which is not a Model.")
-    try:
-        optimizer = _optimizer(settings["optimizer"], custom_objects)
-        loss = resolve(settings["loss"], "loss", Loss, {}, custom_objects)
-        metric_objects = [metrics.get(m, loss=loss, custom_objects=custom_objects) for m in settings["metrics"]]
-        model.compile(optimizer=optimizer, loss=loss, metrics=metric_objects)
-        model.optimizer.set_state(model.parameters(), state)
-    except REBUILD_ERRORS as error:
-        raise archive.fail(
-            f"holds compile settings or optimizer state that could not be restored: {type(error).__name__}: {error}"
-        ) from error
-    shuffle = model._shuffle_rng
-    if document.shuffle_rng is not None and is_pcg64(shuffle):
-        set_generator_state(shuffle, document.shuffle_rng)
-
-
-def _optimizer(entry: dict[str, Any], custom_objects: dict[str, type] | None) -> Optimizer:
-    """The optimizer of ``entry``; a schedule as its learning rate is resolved with ``custom_objects`` too."""
-    config = dict(entry["config"])
-    if isinstance(config.get("learning_rate"), dict):
-        config["learning_rate"] = resolve(
-            config["learning_rate"], "learning rate schedule", LearningRateSchedule, {}, custom_objects
-        )
-    return resolve({"class_name": entry["class_name"], "config": config}, "optimizer", Optimizer, {}, custom_objects)
-
-
-def _restore_generators(archive: ArchiveReader, model: Layer, document: Document) -> None:
-    layers = list(model.walk())
-    for index, attribute, state in document.generators:
-        generator = vars(layers[index]).get(attribute)
-        if not is_pcg64(generator):
-            raise archive.fail(
-                f"records a random generator {attribute!r} of layer {index} ({layers[index]._label()}), which the "
-                "rebuilt layer does not have."
-            )
-        set_generator_state(generator, state)
 
 
 def _cast(archive: ArchiveReader, array: np.ndarray, dtype: np.dtype, index: int) -> np.ndarray:

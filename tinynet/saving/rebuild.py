@@ -2,16 +2,19 @@
 
 Every ``class_name`` anywhere in the model and compile configs must be a plain
 identifier known to tinynet's registry or to ``custom_objects`` — checked
-before anything is constructed. While the rebuilt layers build, each
-``add_parameter`` is first charged against the bytes of weights the file
-actually holds (:class:`Budget`), so a config cannot make the loader allocate
-more than the file's size. The rebuilt model's layers and parameters must
-then match the file's lists exactly, position by position.
+before anything is constructed. The model's class then makes it with its own
+``from_config`` inside a :func:`~tinynet.parameter.parameter_budget` of the
+bytes of weights the file actually holds, so a config cannot make the loader
+allocate more than the file's size: ``Layer.add_parameter`` refuses a
+parameter beyond it before its array exists. The parameters start as zeros
+(the file's values overwrite them, so no initializer runs). The rebuilt
+model's layers and parameters must then match the file's lists exactly,
+position by position.
 """
 
 from __future__ import annotations
 
-import math
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,13 +22,13 @@ import numpy as np
 
 from ..errors import TinynetError, UnknownIdentifierError
 from ..layer import Layer
-from ..models.sequential import Sequential
+from ..parameter import parameter_budget
 from ..registry import get_registered_class
 from .archive import ArchiveReader
-from .document import CONFIG_MEMBER, IDENTIFIER, Document, weight_entries
+from .document import CONFIG_MEMBER, IDENTIFIER, Document, label, weight_entries
 from .errors import ModelFileError
 
-__all__ = ["REBUILD_ERRORS", "Budget", "check_class_names", "rebuild"]
+__all__ = ["REBUILD_ERRORS", "check_class_names", "rebuild"]
 
 #: What rebuilding from a (checked) config may raise: a bad argument value or type in some layer's config.
 REBUILD_ERRORS = (
@@ -89,62 +92,28 @@ def _check_class_name(archive: ArchiveReader, name: Any, where: str, custom_obje
 
 
 # ---------------------------------------------------------------------------- rebuilding
-class Budget:
-    """Charges every parameter the rebuilt layers create against the bytes of weights the file holds.
-
-    ``guard(layer)`` shadows ``layer.add_parameter`` with an instance
-    attribute that checks the requested size *before* delegating (with a
-    ``"zeros"`` initializer: the values are overwritten from the file);
-    ``release()`` removes every shadow.
-    """
-
-    def __init__(self, total: int, archive: ArchiveReader) -> None:
-        self.total, self.left, self.archive = total, total, archive
-        self.guarded: list[Layer] = []
-
-    def guard(self, layer: Layer) -> None:
-        if "add_parameter" in vars(layer):
-            return
-        real = layer.add_parameter
-
-        def add_parameter(
-            name: str, shape: Any, initializer: Any = "zeros", trainable: bool = True, regularizer: Any = None
-        ) -> Any:
-            self.spend(layer, name, shape)
-            return real(name, shape, "zeros", trainable, regularizer)
-
-        vars(layer)["add_parameter"] = add_parameter
-        self.guarded.append(layer)
-
-    def spend(self, layer: Layer, name: str, shape: Any) -> None:
-        try:
-            dims = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
-        except (TypeError, ValueError):
-            return  # not a shape: the real add_parameter refuses it
-        size = math.prod(max(d, 0) for d in dims) * layer.dtype.itemsize
-        if size > self.left:
-            raise self.archive.fail(
-                f"holds a config that builds {layer._label()} with a parameter {name!r} of shape {dims} "
-                f"({size} bytes) beyond the {self.total} bytes of weights the file holds; refused before "
-                "allocating it."
-            )
-        self.left -= size
-
-    def release(self) -> None:
-        for layer in self.guarded:
-            vars(layer).pop("add_parameter", None)
-
-
 def rebuild(
     archive: ArchiveReader, document: Document, custom_objects: dict[str, type] | None, arrays: list[np.ndarray]
 ) -> Layer:
     """The model from its config, built for the recorded input shape, matching the file's lists exactly."""
-    budget = Budget(sum(a.nbytes for a in arrays), archive)
+    assert document.model is not None
+    name, config = document.model["class_name"], document.model["config"]
+    cls: Any = get_registered_class(name, custom_objects)
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise archive.fail(f"has in {CONFIG_MEMBER} at model the class {name!r}, which is not a layer.")
+    total = sum(a.nbytes for a in arrays)
+
+    def refuse(layer: Layer, parameter: str, shape: tuple[int, ...], nbytes: int) -> ModelFileError:
+        return archive.fail(
+            f"holds a config that builds {label(layer)} with a parameter {parameter!r} of shape {shape} "
+            f"({nbytes} bytes) beyond the {total} bytes of weights the file holds; refused before allocating it."
+        )
+
     try:
-        assert document.model is not None
-        model = _construct(archive, document.model, custom_objects, budget, "model")
-        if not model.built:
-            model.ensure_built(document.input_shape)
+        with parameter_budget(total, refuse, initialize=False):
+            model = _from_config(cls, config, custom_objects)
+            if not model.built:
+                model.ensure_built(document.input_shape)
         _check_structure(archive, model, document)  # its walk() also refuses a layer instance met twice
     except ModelFileError:
         raise
@@ -152,56 +121,14 @@ def rebuild(
         raise archive.fail(
             f"holds a model config that could not be rebuilt: {type(error).__name__}: {error}"
         ) from error
-    finally:
-        budget.release()
     return model
 
 
-def _construct(
-    archive: ArchiveReader, entry: dict[str, Any], custom_objects: dict[str, type] | None, budget: Budget, where: str
-) -> Layer:
-    """One layer from ``{"class_name", "config"}``, every layer in it guarded before anything is built.
-
-    A ``Sequential`` (not overriding ``from_config``) is assembled as its
-    ``from_config`` would — empty, then its layers, built when the first one
-    declares an input shape — so that each layer is guarded before it is
-    built. The layers are appended directly: ``Sequential.add`` walks the whole
-    model for reused layers on every call, quadratic in the number of layers;
-    :func:`rebuild` walks the finished model once instead, refusing reuse.
-    """
-    if not isinstance(entry, dict) or set(entry) != {"class_name", "config"} or not isinstance(entry["config"], dict):
-        raise archive.fail(
-            f"has in {CONFIG_MEMBER} at {where} something other than a {{'class_name', 'config'}} object."
-        )
-    cls: Any = get_registered_class(entry["class_name"], custom_objects)
-    if not (isinstance(cls, type) and issubclass(cls, Layer)):
-        raise archive.fail(
-            f"has in {CONFIG_MEMBER} at {where} the class {entry['class_name']!r}, which is not a layer."
-        )
-    config = entry["config"]
-    own_from_config = getattr(cls.from_config, "__func__", None) is not Sequential.from_config.__func__  # type: ignore[attr-defined]
-    if issubclass(cls, Sequential) and not own_from_config:
-        children = config.get("layers", [])
-        if not isinstance(children, list):
-            raise archive.fail(f"has in {CONFIG_MEMBER} at {where}.config.layers something other than a list.")
-        model = cls.from_config({**config, "layers": []}, custom_objects=custom_objects)
-        budget.guard(model)
-        layers = [
-            _construct(archive, c, custom_objects, budget, f"{where}.config.layers[{i}]")
-            for i, c in enumerate(children)
-        ]
-        model.layers.extend(layers)  # add()'s effect without its whole-model walk per layer (quadratic in depth)
-        if layers and layers[0]._declared_input_shape is not None:  # add()'s rule: a first layer's input_shape builds
-            model.ensure_built(layers[0]._declared_input_shape)
-        return model
-    layer = (
-        cls.from_config(config, custom_objects=custom_objects)
-        if issubclass(cls, Sequential)
-        else cls.from_config(config)
-    )
-    for inner in layer.walk():
-        budget.guard(inner)
-    return layer
+def _from_config(cls: Any, config: dict[str, Any], custom_objects: dict[str, type] | None) -> Layer:
+    """``cls.from_config(config)``, given ``custom_objects`` too when it takes them (as ``Sequential``'s does)."""
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(config, custom_objects=custom_objects)
+    return cls.from_config(config)
 
 
 def _check_structure(archive: ArchiveReader, model: Layer, document: Document) -> None:
