@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
-from ._shared import check_mode, check_monitor, check_number, monitored_value, print_message, resolve_mode
+from ._shared import check_number, print_message
 from .base import Callback, Logs
+from .monitor import MonitorCallback
 
 __all__ = ["LearningRateScheduler", "ReduceLROnPlateau"]
 
@@ -73,7 +74,7 @@ class LearningRateScheduler(Callback):
             logs["learning_rate"] = float(_optimizer(self.model, "LearningRateScheduler").learning_rate)
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(MonitorCallback):
     """Multiplies the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
 
     Keras's semantics: at each epoch end, a value ``v`` improves on ``best``
@@ -120,9 +121,8 @@ class ReduceLROnPlateau(Callback):
         cooldown: int = 0,
         min_lr: float = 0.0,
     ) -> None:
-        super().__init__()
+        super().__init__(monitor, mode, min_delta)
         owner = "ReduceLROnPlateau"
-        self.monitor = check_monitor(owner, monitor)
         self.factor = float(check_number(owner, "factor", factor))
         if not 0.0 < self.factor < 1.0:
             raise InvalidValueError(
@@ -130,11 +130,8 @@ class ReduceLROnPlateau(Callback):
             )
         self.patience = int(check_number(owner, "patience", patience, integer=True))
         self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
-        self.mode = check_mode(owner, mode)
-        self.min_delta = float(check_number(owner, "min_delta", min_delta))
         self.cooldown = int(check_number(owner, "cooldown", cooldown, integer=True))
         self.min_lr = float(check_number(owner, "min_lr", min_lr))
-        self._sign = 1.0 if resolve_mode(monitor, self.mode) == "max" else -1.0
         self._reset()
 
     def get_config(self) -> dict[str, Any]:
@@ -144,7 +141,7 @@ class ReduceLROnPlateau(Callback):
         }  # fmt: skip
 
     def _reset(self) -> None:
-        self.best = -self._sign * math.inf
+        self.best = -math.inf if self.maximizes else math.inf
         self.wait = 0
         self.cooldown_counter = 0
 
@@ -156,13 +153,13 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         optimizer = _optimizer(self.model, "ReduceLROnPlateau")
-        value = monitored_value("ReduceLROnPlateau", self.monitor, logs)
+        value = self.monitored_value(logs)
         if logs is not None:
             logs["learning_rate"] = float(optimizer.learning_rate)
         if self.in_cooldown():
             self.cooldown_counter -= 1
             self.wait = 0
-        if self._sign * (value - self.best) > self.min_delta:
+        if self.is_improvement(value):
             self.best, self.wait = value, 0
             return
         if self.in_cooldown():

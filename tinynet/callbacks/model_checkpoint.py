@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import os
 import string
 from typing import Any
 
 from ..errors import InvalidTypeError, InvalidValueError
-from ._shared import check_mode, check_monitor, check_number, monitored_value, print_message, resolve_mode, to_float
-from .base import Callback, Logs
+from ._shared import check_number, print_message, to_float
+from .base import Logs
+from .monitor import MonitorCallback
 
 __all__ = ["ModelCheckpoint"]
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(MonitorCallback):
     """Saves the model to ``filepath`` during training, with Keras's arguments and semantics.
 
     ``filepath`` is a template filled with ``str.format``: ``{epoch}`` is the
@@ -98,7 +98,6 @@ class ModelCheckpoint(Callback):
         save_freq: str | int = "epoch",
         initial_value_threshold: float | None = None,
     ) -> None:
-        super().__init__()
         owner = "ModelCheckpoint"
         if not isinstance(filepath, (str, os.PathLike)):
             raise InvalidTypeError(f"{owner}: filepath must be a str or a path, received {type(filepath).__name__}.")
@@ -114,14 +113,13 @@ class ModelCheckpoint(Callback):
             raise InvalidValueError(
                 f"{owner}: filepath {self.filepath!r} has a positional field; name it, e.g. '{{epoch}}'."
             )
-        self.monitor = check_monitor(owner, monitor)
+        super().__init__(monitor, mode)
         self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
         for name, flag in (("save_best_only", save_best_only), ("save_weights_only", save_weights_only)):
             if not isinstance(flag, bool):
                 raise InvalidTypeError(f"{owner}: {name} must be True or False, received {flag!r}.")
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
-        self.mode = check_mode(owner, mode)
         if save_freq != "epoch" and not (
             isinstance(save_freq, int) and not isinstance(save_freq, bool) and save_freq >= 1
         ):
@@ -132,8 +130,7 @@ class ModelCheckpoint(Callback):
             if initial_value_threshold is None
             else float(check_number(owner, "initial_value_threshold", initial_value_threshold, minimum=None))
         )
-        self._sign = 1.0 if resolve_mode(self.monitor, self.mode) == "max" else -1.0
-        self.best: float | None = self.initial_value_threshold
+        self.best = self.initial_value_threshold
         self.last_path: str | None = None
         self._epoch = 0
         self._batches = 0
@@ -171,8 +168,8 @@ class ModelCheckpoint(Callback):
             self._say(f"Epoch {epoch + 1}: saving model to {path}")
             self._save(path)
             return
-        value = monitored_value("ModelCheckpoint", self.monitor, logs)
-        if self._improves(value):
+        value = self.monitored_value(logs)
+        if self.is_improvement(value):
             self._say(
                 f"Epoch {epoch + 1}: {self.monitor} improved from {self._best_text()} to {value:.5f}, "
                 f"saving model to {path}"
@@ -200,14 +197,9 @@ class ModelCheckpoint(Callback):
                 f"ModelCheckpoint: the filepath {self.filepath!r} could not be filled from {fields}: {error}."
             ) from None
 
-    def _improves(self, value: float) -> bool:
-        if math.isnan(value):
-            return False
-        return self.best is None or self._sign * (value - self.best) > 0
-
     def _best_text(self) -> str:
         if self.best is None:
-            return "inf" if self._sign < 0 else "-inf"
+            return "-inf" if self.maximizes else "inf"
         return f"{self.best:.5f}"
 
     def _save(self, path: str) -> None:
