@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._shared import check_number, print_message
+from .._validation import number
+from ._shared import print_message
 from .base import Logs
 from .monitor import MonitorCallback
 
@@ -94,11 +95,11 @@ class EarlyStopping(MonitorCallback):
     ) -> None:
         super().__init__(monitor, mode, min_delta)
         owner = "EarlyStopping"
-        self.patience = int(check_number(owner, "patience", patience, integer=True))
-        self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
-        self.baseline = None if baseline is None else float(check_number(owner, "baseline", baseline, minimum=None))
+        self.patience = number(patience, owner, "patience", 0, integral=True)
+        self.verbose = number(verbose, owner, "verbose", 0, integral=True)
+        self.baseline = None if baseline is None else number(baseline, owner, "baseline")
         self.restore_best_weights = bool(restore_best_weights)
-        self.start_from_epoch = int(check_number(owner, "start_from_epoch", start_from_epoch, integer=True))
+        self.start_from_epoch = number(start_from_epoch, owner, "start_from_epoch", 0, integral=True)
         self._reset()
 
     def get_config(self) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import number
 from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
-from ._shared import check_number, print_message
+from ._shared import print_message
 from .base import Callback, Logs
 from .monitor import MonitorCallback
 
@@ -48,7 +49,7 @@ class LearningRateScheduler(Callback):
                 f"{type(schedule).__name__}."
             )
         self._takes_lr = _positional_count(schedule) >= 2
-        self.verbose = int(check_number("LearningRateScheduler", "verbose", verbose, integer=True))
+        self.verbose = number(verbose, "LearningRateScheduler", "verbose", 0, integral=True)
         self.schedule = schedule
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
@@ -123,15 +124,15 @@ class ReduceLROnPlateau(MonitorCallback):
     ) -> None:
         super().__init__(monitor, mode, min_delta)
         owner = "ReduceLROnPlateau"
-        self.factor = float(check_number(owner, "factor", factor))
+        self.factor = number(factor, owner, "factor", 0.0)
         if not 0.0 < self.factor < 1.0:
             raise InvalidValueError(
                 f"{owner}: factor must be between 0 and 1 (exclusive) to reduce the rate, received {factor!r}."
             )
-        self.patience = int(check_number(owner, "patience", patience, integer=True))
-        self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
-        self.cooldown = int(check_number(owner, "cooldown", cooldown, integer=True))
-        self.min_lr = float(check_number(owner, "min_lr", min_lr))
+        self.patience = number(patience, owner, "patience", 0, integral=True)
+        self.verbose = number(verbose, owner, "verbose", 0, integral=True)
+        self.cooldown = number(cooldown, owner, "cooldown", 0, integral=True)
+        self.min_lr = number(min_lr, owner, "min_lr", 0.0)
         self._reset()
 
     def get_config(self) -> dict[str, Any]:

@@ -6,8 +6,9 @@ import os
 import string
 from typing import Any
 
+from .._validation import boolean, number
 from ..errors import InvalidTypeError, InvalidValueError
-from ._shared import check_number, print_message, to_float
+from ._shared import print_message, to_float
 from .base import Logs
 from .monitor import MonitorCallback
 
@@ -114,21 +115,17 @@ class ModelCheckpoint(MonitorCallback):
                 f"{owner}: filepath {self.filepath!r} has a positional field; name it, e.g. '{{epoch}}'."
             )
         super().__init__(monitor, mode)
-        self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
-        for name, flag in (("save_best_only", save_best_only), ("save_weights_only", save_weights_only)):
-            if not isinstance(flag, bool):
-                raise InvalidTypeError(f"{owner}: {name} must be True or False, received {flag!r}.")
-        self.save_best_only = save_best_only
-        self.save_weights_only = save_weights_only
+        self.verbose = number(verbose, owner, "verbose", 0, integral=True)
+        self.save_best_only = boolean(save_best_only, owner, "save_best_only")
+        self.save_weights_only = boolean(save_weights_only, owner, "save_weights_only")
         if save_freq != "epoch" and not (
             isinstance(save_freq, int) and not isinstance(save_freq, bool) and save_freq >= 1
         ):
             raise InvalidValueError(f"{owner}: save_freq must be 'epoch' or an int >= 1, received {save_freq!r}.")
         self.save_freq = save_freq
+        threshold = initial_value_threshold
         self.initial_value_threshold = (
-            None
-            if initial_value_threshold is None
-            else float(check_number(owner, "initial_value_threshold", initial_value_threshold, minimum=None))
+            None if threshold is None else number(threshold, owner, "initial_value_threshold")
         )
         self.best = self.initial_value_threshold
         self.last_path: str | None = None

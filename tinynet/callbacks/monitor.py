@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._validation import number
 from ..errors import InvalidTypeError, InvalidValueError
-from ._shared import check_number, to_float
+from ._shared import to_float
 from .base import Callback, Logs
 
 __all__ = ["MonitorCallback", "resolve_mode"]
@@ -69,7 +70,7 @@ class MonitorCallback(Callback):
             raise InvalidValueError(f"{owner}: mode must be 'auto', 'min' or 'max', received {mode!r}.")
         self.monitor = monitor
         self.mode = str(mode)
-        self.min_delta = float(check_number(owner, "min_delta", min_delta))
+        self.min_delta = number(min_delta, owner, "min_delta", 0.0)
         self._sign = 1.0 if resolve_mode(monitor, self.mode) == "max" else -1.0
         self.best: float | None = None
 
