@@ -1,8 +1,9 @@
 """Rebuilding a model from a checked ``config.json``: through the registry only, within the file's own size.
 
-Every ``class_name`` anywhere in the model and compile configs must be a plain
-identifier known to tinynet's registry or to ``custom_objects`` — checked
-before anything is constructed. While the rebuilt layers build, each
+Every ``class_name`` anywhere in the model and compile configs must be a
+registered name (a plain identifier, or ``package>Name`` for a user's class)
+known to tinynet's registry or to ``custom_objects`` — checked before
+anything is constructed. While the rebuilt layers build, each
 ``add_parameter`` is first charged against the bytes of weights the file
 actually holds (:class:`Budget`), so a config cannot make the loader allocate
 more than the file's size. The rebuilt model's layers and parameters must
@@ -20,9 +21,9 @@ import numpy as np
 from ..errors import TinynetError, UnknownIdentifierError
 from ..layer import Layer
 from ..models.sequential import Sequential
-from ..registry import get_registered_class
+from ..registry import NAME, get_registered_class
 from .archive import ArchiveReader
-from .document import CONFIG_MEMBER, IDENTIFIER, Document, weight_entries
+from .document import CONFIG_MEMBER, Document, weight_entries
 from .errors import ModelFileError
 
 __all__ = ["REBUILD_ERRORS", "Budget", "check_class_names", "rebuild"]
@@ -72,18 +73,19 @@ def _check_class_name(archive: ArchiveReader, name: Any, where: str, custom_obje
     prefix = f"{archive.label}: {CONFIG_MEMBER}"
     if not isinstance(name, str):
         raise ModelFileError(f"{prefix} has {where}.class_name = {name!r:.60}; a class name is a string.")
-    if not IDENTIFIER.match(name):
+    if not NAME.match(name):
         raise ModelFileError(
-            f"{prefix} names the class {name!r:.100} at {where}. A class is named by a plain identifier looked up "
-            "in tinynet's registry or custom_objects; tinynet never imports modules or follows dotted paths named "
-            "in a file."
+            f"{prefix} names the class {name!r:.100} at {where}. A class is named by a plain identifier (or "
+            "package>Name) looked up in tinynet's registry or custom_objects; tinynet never imports modules or "
+            "follows dotted paths named in a file."
         )
     try:
         return get_registered_class(name, custom_objects)
     except UnknownIdentifierError:
         raise ModelFileError(
             f"{prefix} names the class {name!r} at {where}, which is neither registered nor in custom_objects. "
-            f"If it is your own class, decorate it with @tn.register (or pass custom_objects={{{name!r}: {name}}}) "
+            f"If it is your own class, decorate it with @tn.register (or pass "
+            f"custom_objects={{{name!r}: {name.rpartition('>')[2]}}}) "
             "before loading."
         ) from None
 
