@@ -1,4 +1,4 @@
-"""Every catalogue case through the same properties: the contracts of DESIGN.md, checked generically."""
+"""Every catalogue case through the same properties: gradients, memory, dtypes, shapes and configs, generically."""
 
 from __future__ import annotations
 
