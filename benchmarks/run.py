@@ -1,4 +1,4 @@
-"""tinynet against PyTorch, scikit-learn and a plain-NumPy yardstick, on the workloads of ANCHORS.md.
+"""tinynet against PyTorch, scikit-learn and a plain-NumPy yardstick, on the workloads of docs/benchmarks.md.
 
     python benchmarks/run.py                 # every workload, 3 alternating repeats
     python benchmarks/run.py -w A-keras B I  # some of them (A A97 A-keras A-adam B C I)

@@ -1,4 +1,4 @@
-"""Every catalogue case through the same properties: the contracts of DESIGN.md, checked generically."""
+"""Every catalogue case through the same properties: gradients, memory, dtypes, shapes and configs, generically."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import tinynet as tn
 from tinynet._memory import inference
 from tinynet.registry import get_registered_class
 
-from .catalogue import LAYER_CASES, LOSS_CASES, LayerCase, LossCase
+from .cases import CASE_FAMILY, FAMILIES, LAYER_CASES, LOSS_CASES, LayerCase, LossCase, family
 
 layer_cases = pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
 activation_cases = pytest.mark.parametrize(
@@ -299,10 +299,25 @@ def _public_classes() -> list[type]:
     return found
 
 
-def test_every_public_class_has_a_case() -> None:
+def test_every_public_class_has_a_case_in_its_familys_file() -> None:
     covered = {type(case.make()) for case in LAYER_CASES} | {type(case.make()) for case in LOSS_CASES}
-    missing = sorted(cls.__name__ for cls in _public_classes() if cls not in covered)
-    assert not missing, f"no catalogue case in tests/catalogue.py for: {missing}"
+    missing = sorted(
+        f"{cls.__name__} (tests/cases/{family(cls)}.py)" for cls in _public_classes() if cls not in covered
+    )
+    assert not missing, f"no catalogue case for: {missing}"
+    unknown = sorted({family(cls) for cls in _public_classes()} - set(FAMILIES))
+    assert not unknown, f"families with no case module in tests/cases/: {unknown}"
+
+
+def test_each_case_is_in_the_file_named_for_its_family() -> None:
+    misplaced = [
+        f"{case.id} ({type(case.make()).__name__}) is in tests/cases/{CASE_FAMILY[case.id]}.py, "
+        f"not tests/cases/{family(type(case.make()))}.py"
+        for case in [*LAYER_CASES, *LOSS_CASES]
+        if family(type(case.make())) != CASE_FAMILY[case.id]
+    ]
+    assert not misplaced, misplaced
+    assert len(CASE_FAMILY) == len(LAYER_CASES) + len(LOSS_CASES), "two cases share an id"
 
 
 def test_the_guard_sees_the_classes_it_should() -> None:

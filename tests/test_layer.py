@@ -1,6 +1,6 @@
 """``Layer``: lazy build, input checks that change no state, memory, astype, freezing, names, weights.
 
-DESIGN.md "The four base classes", "Bad input" and STYLE.md "What a user writes".
+The base class's contract, its refusals of bad input, and the layer a user writes (the custom-layer guide's).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tinynet.errors import CallOrderError, InvalidTypeError, InvalidValueError, 
 
 
 class ScaledTanh(tn.Layer):
-    """y = alpha * tanh(x), one learnable alpha per feature (the user layer of STYLE.md)."""
+    """y = alpha * tanh(x), one learnable alpha per feature (the custom-layer guide's example)."""
 
     def build(self, input_shape):
         self.alpha = self.add_parameter("alpha", input_shape[-1:], initializer="ones")

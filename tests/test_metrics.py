@@ -21,7 +21,7 @@ from tinynet.registry import get_registered_class, serialize
 
 # ---------------------------------------------------------------------------- data strategies
 # Hypothesis draws the sizes, a seed and the kind of data; numpy makes the arrays (drawing every entry
-# through hypothesis costs ten times the tests themselves). Probabilities come from a small grid half
+# through hypothesis would cost more than the tests themselves). Probabilities come from a small grid half
 # the time, so ties (AUC, argmax, thresholds) are common; weights span tiny to huge scales.
 GRID = np.array([0.0, 0.1, 0.25, 0.5, 0.75, 1.0])
 

@@ -1,4 +1,4 @@
-"""The reliability anchors of ANCHORS.md and the "Numerics" section of DESIGN.md.
+"""Numerics: exact losses and gradients at extreme logits (1e4), finite saturation, pinned kink subgradients.
 
 Every test here runs with ``np.errstate(all="raise", under="ignore")`` and with warnings as
 errors: an overflow, a division by zero or an invalid value anywhere fails the test, while

@@ -1,4 +1,4 @@
-"""``Parameter``: a value and its gradient, always the same shape and dtype (DESIGN.md, four base classes)."""
+"""``Parameter``: a value and its gradient, always the same shape and dtype (one of tinynet's base classes)."""
 
 from __future__ import annotations
 

@@ -22,10 +22,9 @@ the length of the contiguous runs it moves. With the batch innermost a run is
 at least ``n`` values (``ow * n`` at stride 1) whatever the image, stride or
 channel count; the ``(n, oh, ow, kh, kw, c)`` layout moves runs of ``c``
 values (one, on a first layer), ``(c, n, oh, ow)`` runs of ``ow`` (one at
-stride 2). On LeNet's two convolutions (batch 64, 5x5, this machine) im2col +
-col2im took 0.59 ms (one input channel) and 0.47 ms (six) batch last, against
-5.4 and 1.9 ms for ``(n, oh, ow, kh, kw, c)`` and 0.76 and 1.06 ms for
-``(c, n, oh, ow)``; reordering ``z`` and ``dz`` costs 0.28 and 0.03 ms.
+stride 2). On LeNet's convolutions batch last was the fastest of the three,
+reordering ``z`` and ``dz`` included (docs/benchmarks.md, "Why the code looks
+like this").
 """
 
 from __future__ import annotations

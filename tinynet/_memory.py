@@ -21,8 +21,8 @@ _remembering: ContextVar[bool] = ContextVar("tinynet_remembering", default=True)
 class inference:  # noqa: N801 - used as a function: ``with inference():``
     """Within this block ``remember`` keeps nothing, so ``forward`` changes no layer's memory.
 
-    A class rather than a ``@contextmanager`` generator: it costs a third as
-    much, and ``predict`` on one sample enters it every call.
+    A class rather than a ``@contextmanager`` generator: it is cheaper to
+    enter, and ``predict`` on one sample enters it every call.
     """
 
     def __enter__(self) -> None:

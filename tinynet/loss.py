@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from ._memory import Memory
-from ._validation import as_array, check_finite
-from .errors import InvalidValueError, ShapeError
+from ._validation import as_array, check_finite, per_sample_weights
+from .errors import ShapeError
 
 __all__ = ["Loss"]
 
@@ -67,16 +67,7 @@ class Loss(Memory):
         check_finite(y_true, where, "y_true")
         self.check_targets(y_true, y_pred)
         if sample_weight is not None:
-            sample_weight = as_array(sample_weight, where, "sample_weight")
-            check_finite(sample_weight, where, "sample_weight")
-            n = y_pred.shape[0]
-            if sample_weight.shape not in ((n,), (n, 1)):
-                raise ShapeError(
-                    f"{where}: sample_weight must have shape ({n},), one weight per sample; "
-                    f"received shape {sample_weight.shape}."
-                )
-            if (sample_weight < 0).any():
-                raise InvalidValueError(f"{where}: sample_weight must be >= 0; received a negative weight.")
+            sample_weight = per_sample_weights(sample_weight, y_pred.shape[0], where)
         return y_true, y_pred, sample_weight
 
     def check_targets(self, y_true: Array, y_pred: Array) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidTypeError, InvalidValueError
+from ._validation import describe, number
+from .errors import InvalidValueError
 
 __all__ = ["set_random_seed", "make_rng", "describe", "unpack_x_y_sample_weight"]
 
@@ -38,29 +39,14 @@ def set_random_seed(seed: int) -> None:
     True
     """
     global _root
-    _root = np.random.SeedSequence(_check_seed(seed))
+    _root = np.random.SeedSequence(number(seed, "set_random_seed", "seed", 0, integral=True))
 
 
 def make_rng(seed: int | None = None) -> np.random.Generator:
     """A fresh generator: from ``seed`` when given, otherwise the next stream of the process-wide sequence."""
     if seed is None:
         return np.random.Generator(np.random.PCG64(_root.spawn(1)[0]))
-    return np.random.Generator(np.random.PCG64(_check_seed(seed)))
-
-
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InvalidTypeError(f"seed must be a non-negative int, received {seed!r} ({type(seed).__name__}).")
-    if seed < 0:
-        raise InvalidValueError(f"seed must be a non-negative int, received {seed}.")
-    return int(seed)
-
-
-def describe(x: Any) -> str:
-    """``'array of shape (32, 2) and dtype float32'`` — for error messages."""
-    if isinstance(x, np.ndarray):
-        return f"array of shape {x.shape} and dtype {x.dtype}"
-    return f"{type(x).__name__} {x!r}"[:200]
+    return np.random.Generator(np.random.PCG64(number(seed, "make_rng", "seed", 0, integral=True)))
 
 
 def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tinynet.callbacks import EarlyStopping
-from tinynet.callbacks._shared import resolve_mode
+from tinynet.callbacks.monitor import resolve_mode
 from tinynet.errors import InvalidTypeError, InvalidValueError
 
 from .fakes import Boom, FakeModel, fake_fit, losses

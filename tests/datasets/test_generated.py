@@ -1,4 +1,4 @@
-"""``tn.datasets``: the seeded 2-D generators and ``train_test_split`` (DESIGN.md, "Randomness").
+"""``tn.datasets``: the seeded 2-D generators and ``train_test_split`` (randomness from ``seed=`` only).
 
 Shapes, dtypes and labels; the geometry without noise; the same seed gives the same data and
 different seeds differ; nothing touches ``np.random``'s global state; scikit-learn's ``random_state``

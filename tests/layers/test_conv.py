@@ -1,6 +1,6 @@
 """Conv2D and Conv1D against loop references and PyTorch; Keras's 'same' geometry; bad input.
 
-The gradient contracts (central differences, float32, config) run from ``tests/catalogue_conv.py``.
+The gradient contracts (central differences, float32, config) run from ``tests/cases/conv.py``.
 """
 
 from __future__ import annotations

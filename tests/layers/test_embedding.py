@@ -1,7 +1,7 @@
 """Embedding: lookup, indices out of range and non-integer inputs refused with no state changed,
 gradients that add up over repeated indices, Keras's defaults, configs, and training inside a model.
 
-The parameter gradient is checked by the catalogue (tests/catalogue_normalization.py)."""
+The parameter gradient is checked by the catalogue (tests/cases/embedding.py)."""
 
 from __future__ import annotations
 

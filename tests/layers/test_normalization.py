@@ -1,7 +1,7 @@
 """BatchNorm and LayerNorm: stable statistics, training against inference mode, the moving statistics,
 frozen layers, the refused batch of one, Keras's parameter order, configs, and training inside a model.
 
-Gradients in both modes are checked by the catalogue (tests/catalogue_normalization.py)."""
+Gradients in both modes are checked by the catalogue (tests/cases/normalization.py)."""
 
 from __future__ import annotations
 

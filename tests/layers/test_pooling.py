@@ -1,6 +1,6 @@
 """Pooling layers against loop-based references; the tie rule; Keras's 'same' geometry; bad input.
 
-The gradient contracts (central differences, float32, config) run from ``tests/catalogue_pooling.py``.
+The gradient contracts (central differences, float32, config) run from ``tests/cases/pooling.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Gradients (entry by entry and along random directions), config round trips and the
 backward contracts are checked for every catalogue case in ``tests/test_contracts.py``
-(cases in ``tests/catalogue_recurrent.py``); this file pins what those cannot: that the
+(cases in ``tests/cases/recurrent.py``); this file pins what those cannot: that the
 forward pass is the Keras computation, weight for weight.
 """
 

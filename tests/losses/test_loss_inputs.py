@@ -1,6 +1,7 @@
 """What every loss's ``__call__`` checks, ``losses.get``, sample weights and the pinned kink subgradients.
 
-DESIGN.md "Bad input" and the ``Loss`` contract: ``sum_i w_i * l_i / N`` (Keras's ``sum_over_batch_size``).
+Bad input is refused before any state changes; the ``Loss`` contract is ``sum_i w_i * l_i / N`` (Keras's
+``sum_over_batch_size``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The fused head (DESIGN.md, "Training loop" and "Numerics"): a final sigmoid or softmax and the matching
+"""The fused head of the training loop: a final sigmoid or softmax and the matching
 cross-entropy are trained from the logits.
 
 The fused path must equal the plain one (probabilities into the loss, ``backward`` through the activation)

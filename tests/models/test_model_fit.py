@@ -1,4 +1,4 @@
-"""``Model.fit`` / ``evaluate`` / ``predict`` / ``*_on_batch`` (DESIGN.md, "Training loop" and "Randomness").
+"""``Model.fit`` / ``evaluate`` / ``predict`` / ``*_on_batch``: the training loop and its seeded randomness.
 
 Batches (the last one smaller), per-sample averaging, validation split and data, shuffling, weights
 per sample and per class, batch-size independence of ``evaluate`` and ``predict``, seeded
@@ -712,11 +712,11 @@ def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
 def test_the_seed_exercise_reaches_its_accuracy() -> None:
     """The issue's acceptance figure: examples/seed_moons.py's ``train()`` with its defaults (the seed's
     2-25-50-50-25-1 net, full-batch SGD at 0.01 for 10,000 epochs on scikit-learn's moons) reaches test
-    accuracy >= 0.97, with a loss that falls overall. This is the one slow test (~10 s).
+    accuracy >= 0.97, with a loss that falls overall. This is the one slow test.
 
     BLAS runs on one thread here when threadpoolctl (a scikit-learn dependency) is installed: the
     net's matrices are small, and two OpenBLAS threads competing with another busy process made this
-    test five times slower."""
+    test several times slower."""
     spec = importlib.util.spec_from_file_location("seed_moons", EXAMPLES / "seed_moons.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -1,4 +1,4 @@
-"""Bad input to ``compile`` / ``fit`` / ``evaluate`` / ``predict`` / ``*_on_batch`` (DESIGN.md, "Bad input").
+"""Bad input to ``compile`` / ``fit`` / ``evaluate`` / ``predict`` / ``*_on_batch`` (refused before any state changes).
 
 Every case raises the matching :mod:`tinynet.errors` type, with a message that names what was expected
 and what was received, before any state changes: weights bitwise unchanged, the optimizer's step count

@@ -1,5 +1,5 @@
 """``Sequential``: construction, eager build, order of forward and backward, layer reuse, weights,
-the seed's ``from_architecture`` form, config round trips and seeded reproducibility (DESIGN.md)."""
+the seed's ``from_architecture`` form, config round trips and seeded reproducibility."""
 
 from __future__ import annotations
 

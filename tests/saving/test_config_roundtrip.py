@@ -1,6 +1,6 @@
 """``get_config`` / ``from_config`` round trips over the whole catalogue, through the file format's own JSON.
 
-For every layer case of ``tests/catalogue.py``: config -> strict JSON -> registry class ->
+For every layer case of ``tests/cases/``: config -> strict JSON -> registry class ->
 ``from_config``, then the same weights give bitwise the same outputs; and a ``Sequential``
 wrapping the layer saves and loads bitwise (float32 and float64). For every registered
 activation, loss, optimizer, learning-rate schedule, initializer, regularizer and metric (plus
@@ -23,7 +23,7 @@ from tinynet.registry import _CLASSES, get_registered_class, serialize
 from tinynet.saving import load_model, save_model
 from tinynet.saving.config import dumps, loads
 
-from ..catalogue import LAYER_CASES, LayerCase
+from ..cases import LAYER_CASES, LayerCase
 from .helpers import assert_same_weights
 
 layer_cases = pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)

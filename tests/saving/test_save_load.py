@@ -1,4 +1,4 @@
-"""``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights`` (DESIGN.md, "Files on disk").
+"""``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``: the model file on disk.
 
 Exact round trips (weights bitwise, dtypes kept), byte-identical files, training resumed from a file
 equal bitwise to training never interrupted (Adam and every other optimizer, with dropout, a schedule,
@@ -288,7 +288,7 @@ def test_a_missing_folder_raises_and_writes_nothing(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- custom classes
 @tn.register
 class SavingTestScaledTanh(tn.Layer):
-    """y = alpha * tanh(x), one learnable alpha per feature (STYLE.md's example layer)."""
+    """y = alpha * tanh(x), one learnable alpha per feature (the custom-layer guide's example)."""
 
     def __init__(self, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)

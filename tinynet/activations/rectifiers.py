@@ -28,8 +28,8 @@ class ReLU(Activation):
     Notes
     -----
     ``mask`` is kept as 0.0 / 1.0 in ``x``'s dtype: multiplying by a float
-    array is about 3x faster than by a boolean one, which NumPy casts on
-    every call, and both products use it. Under inference (``predict``),
+    array is faster than by a boolean one, which NumPy casts on every call,
+    and both products use it. Under inference (``predict``),
     where nothing is remembered, ``y = maximum(x, 0)`` in one pass instead.
 
     Examples

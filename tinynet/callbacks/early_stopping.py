@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from ._shared import check_mode, check_monitor, check_number, monitored_value, print_message, resolve_mode
-from .base import Callback, Logs
+from .._validation import number
+from ._shared import print_message
+from .base import Logs
+from .monitor import MonitorCallback
 
 __all__ = ["EarlyStopping"]
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(MonitorCallback):
     """Stops training once ``monitor`` has not improved for ``patience`` epochs (Keras's semantics).
 
     At each epoch end from ``start_from_epoch`` on, the value ``v`` of
@@ -92,17 +93,13 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = False,
         start_from_epoch: int = 0,
     ) -> None:
-        super().__init__()
+        super().__init__(monitor, mode, min_delta)
         owner = "EarlyStopping"
-        self.monitor = check_monitor(owner, monitor)
-        self.min_delta = float(check_number(owner, "min_delta", min_delta))
-        self.patience = int(check_number(owner, "patience", patience, integer=True))
-        self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
-        self.mode = check_mode(owner, mode)
-        self.baseline = None if baseline is None else float(check_number(owner, "baseline", baseline, minimum=None))
+        self.patience = number(patience, owner, "patience", 0, integral=True)
+        self.verbose = number(verbose, owner, "verbose", 0, integral=True)
+        self.baseline = None if baseline is None else number(baseline, owner, "baseline")
         self.restore_best_weights = bool(restore_best_weights)
-        self.start_from_epoch = int(check_number(owner, "start_from_epoch", start_from_epoch, integer=True))
-        self._sign = 1.0 if resolve_mode(monitor, self.mode) == "max" else -1.0
+        self.start_from_epoch = number(start_from_epoch, owner, "start_from_epoch", 0, integral=True)
         self._reset()
 
     def get_config(self) -> dict[str, Any]:
@@ -115,31 +112,25 @@ class EarlyStopping(Callback):
     def _reset(self) -> None:
         self.wait = 0
         self.stopped_epoch = 0
-        self.best: float | None = None
+        self.best = None
         self.best_epoch = 0
         self.best_weights: list[Any] | None = None
-
-    def _improves(self, value: float, reference: float | None) -> bool:
-        """``value`` beats ``reference`` by more than ``min_delta`` in the monitor's direction."""
-        if math.isnan(value):
-            return False
-        return reference is None or self._sign * (value - reference) > self.min_delta
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         self._reset()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        value = monitored_value("EarlyStopping", self.monitor, logs)
+        value = self.monitored_value(logs)
         if epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights, self.best_epoch = self.model.get_weights(), epoch  # nothing better seen yet
         self.wait += 1
-        if self._improves(value, self.best):
+        if self.is_improvement(value):
             self.best, self.best_epoch = value, epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
-            if self.baseline is None or self._improves(value, self.baseline):
+            if self.baseline is None or self.is_improvement(value, self.baseline):
                 self.wait = 0
                 return
         if self.wait >= self.patience and epoch > 0:

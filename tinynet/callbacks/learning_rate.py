@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import number
 from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
-from ._shared import check_mode, check_monitor, check_number, monitored_value, print_message, resolve_mode
+from ._shared import print_message
 from .base import Callback, Logs
+from .monitor import MonitorCallback
 
 __all__ = ["LearningRateScheduler", "ReduceLROnPlateau"]
 
@@ -47,7 +49,7 @@ class LearningRateScheduler(Callback):
                 f"{type(schedule).__name__}."
             )
         self._takes_lr = _positional_count(schedule) >= 2
-        self.verbose = int(check_number("LearningRateScheduler", "verbose", verbose, integer=True))
+        self.verbose = number(verbose, "LearningRateScheduler", "verbose", 0, integral=True)
         self.schedule = schedule
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
@@ -73,7 +75,7 @@ class LearningRateScheduler(Callback):
             logs["learning_rate"] = float(_optimizer(self.model, "LearningRateScheduler").learning_rate)
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(MonitorCallback):
     """Multiplies the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
 
     Keras's semantics: at each epoch end, a value ``v`` improves on ``best``
@@ -120,21 +122,17 @@ class ReduceLROnPlateau(Callback):
         cooldown: int = 0,
         min_lr: float = 0.0,
     ) -> None:
-        super().__init__()
+        super().__init__(monitor, mode, min_delta)
         owner = "ReduceLROnPlateau"
-        self.monitor = check_monitor(owner, monitor)
-        self.factor = float(check_number(owner, "factor", factor))
+        self.factor = number(factor, owner, "factor", 0.0)
         if not 0.0 < self.factor < 1.0:
             raise InvalidValueError(
                 f"{owner}: factor must be between 0 and 1 (exclusive) to reduce the rate, received {factor!r}."
             )
-        self.patience = int(check_number(owner, "patience", patience, integer=True))
-        self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
-        self.mode = check_mode(owner, mode)
-        self.min_delta = float(check_number(owner, "min_delta", min_delta))
-        self.cooldown = int(check_number(owner, "cooldown", cooldown, integer=True))
-        self.min_lr = float(check_number(owner, "min_lr", min_lr))
-        self._sign = 1.0 if resolve_mode(monitor, self.mode) == "max" else -1.0
+        self.patience = number(patience, owner, "patience", 0, integral=True)
+        self.verbose = number(verbose, owner, "verbose", 0, integral=True)
+        self.cooldown = number(cooldown, owner, "cooldown", 0, integral=True)
+        self.min_lr = number(min_lr, owner, "min_lr", 0.0)
         self._reset()
 
     def get_config(self) -> dict[str, Any]:
@@ -144,7 +142,7 @@ class ReduceLROnPlateau(Callback):
         }  # fmt: skip
 
     def _reset(self) -> None:
-        self.best = -self._sign * math.inf
+        self.best = -math.inf if self.maximizes else math.inf
         self.wait = 0
         self.cooldown_counter = 0
 
@@ -156,13 +154,13 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         optimizer = _optimizer(self.model, "ReduceLROnPlateau")
-        value = monitored_value("ReduceLROnPlateau", self.monitor, logs)
+        value = self.monitored_value(logs)
         if logs is not None:
             logs["learning_rate"] = float(optimizer.learning_rate)
         if self.in_cooldown():
             self.cooldown_counter -= 1
             self.wait = 0
-        if self._sign * (value - self.best) > self.min_delta:
+        if self.is_improvement(value):
             self.best, self.wait = value, 0
             return
         if self.in_cooldown():

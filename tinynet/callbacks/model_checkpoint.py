@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import math
 import os
 import string
 from typing import Any
 
-from .._validation import check_model_file_name
+from .._validation import boolean, check_model_file_name, number
 from ..errors import InvalidTypeError, InvalidValueError
-from ._shared import check_mode, check_monitor, check_number, monitored_value, print_message, resolve_mode, to_float
-from .base import Callback, Logs
+from ._shared import print_message, to_float
+from .base import Logs
+from .monitor import MonitorCallback
 
 __all__ = ["ModelCheckpoint"]
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(MonitorCallback):
     """Saves the model to ``filepath`` during training, with Keras's arguments and semantics.
 
     ``filepath`` is a template filled with ``str.format``: ``{epoch}`` is the
@@ -100,7 +100,6 @@ class ModelCheckpoint(Callback):
         save_freq: str | int = "epoch",
         initial_value_threshold: float | None = None,
     ) -> None:
-        super().__init__()
         owner = "ModelCheckpoint"
         if not isinstance(filepath, (str, os.PathLike)):
             raise InvalidTypeError(f"{owner}: filepath must be a str or a path, received {type(filepath).__name__}.")
@@ -117,26 +116,20 @@ class ModelCheckpoint(Callback):
                 f"{owner}: filepath {self.filepath!r} has a positional field; name it, e.g. '{{epoch}}'."
             )
         check_model_file_name(self.filepath, f"{owner}: filepath")
-        self.monitor = check_monitor(owner, monitor)
-        self.verbose = int(check_number(owner, "verbose", verbose, integer=True))
-        for name, flag in (("save_best_only", save_best_only), ("save_weights_only", save_weights_only)):
-            if not isinstance(flag, bool):
-                raise InvalidTypeError(f"{owner}: {name} must be True or False, received {flag!r}.")
-        self.save_best_only = save_best_only
-        self.save_weights_only = save_weights_only
-        self.mode = check_mode(owner, mode)
+        super().__init__(monitor, mode)
+        self.verbose = number(verbose, owner, "verbose", 0, integral=True)
+        self.save_best_only = boolean(save_best_only, owner, "save_best_only")
+        self.save_weights_only = boolean(save_weights_only, owner, "save_weights_only")
         if save_freq != "epoch" and not (
             isinstance(save_freq, int) and not isinstance(save_freq, bool) and save_freq >= 1
         ):
             raise InvalidValueError(f"{owner}: save_freq must be 'epoch' or an int >= 1, received {save_freq!r}.")
         self.save_freq = save_freq
+        threshold = initial_value_threshold
         self.initial_value_threshold = (
-            None
-            if initial_value_threshold is None
-            else float(check_number(owner, "initial_value_threshold", initial_value_threshold, minimum=None))
+            None if threshold is None else number(threshold, owner, "initial_value_threshold")
         )
-        self._sign = 1.0 if resolve_mode(self.monitor, self.mode) == "max" else -1.0
-        self.best: float | None = self.initial_value_threshold
+        self.best = self.initial_value_threshold
         self.last_path: str | None = None
         self._epoch = 0
         self._batches = 0
@@ -174,8 +167,8 @@ class ModelCheckpoint(Callback):
             self._say(f"Epoch {epoch + 1}: saving model to {path}")
             self._save(path)
             return
-        value = monitored_value("ModelCheckpoint", self.monitor, logs)
-        if self._improves(value):
+        value = self.monitored_value(logs)
+        if self.is_improvement(value):
             self._say(
                 f"Epoch {epoch + 1}: {self.monitor} improved from {self._best_text()} to {value:.5f}, "
                 f"saving model to {path}"
@@ -203,14 +196,9 @@ class ModelCheckpoint(Callback):
                 f"ModelCheckpoint: the filepath {self.filepath!r} could not be filled from {fields}: {error}."
             ) from None
 
-    def _improves(self, value: float) -> bool:
-        if math.isnan(value):
-            return False
-        return self.best is None or self._sign * (value - self.best) > 0
-
     def _best_text(self) -> str:
         if self.best is None:
-            return "inf" if self._sign < 0 else "-inf"
+            return "-inf" if self.maximizes else "inf"
         return f"{self.best:.5f}"
 
     def _save(self, path: str) -> None:

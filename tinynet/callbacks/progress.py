@@ -7,8 +7,9 @@ import sys
 import time
 from typing import Any, TextIO
 
+from .._validation import number
 from ..errors import InvalidValueError
-from ._shared import _LiveLine, check_number
+from ._shared import _LiveLine
 from .base import Callback, Logs
 
 __all__ = ["ProgressBar", "ProgbarLogger"]
@@ -69,9 +70,9 @@ class ProgressBar(Callback):
             raise InvalidValueError(f"ProgressBar: verbose must be 0, 1 or 2, received {verbose!r}.")
         self.verbose = int(verbose)
         self.stream = stream
-        self.width = int(check_number("ProgressBar", "width", width, minimum=1, integer=True))
-        self.interval = float(check_number("ProgressBar", "interval", interval))
-        self.every = int(check_number("ProgressBar", "every", every, minimum=1, integer=True))
+        self.width = number(width, "ProgressBar", "width", 1, integral=True)
+        self.interval = number(interval, "ProgressBar", "interval", 0.0)
+        self.every = number(every, "ProgressBar", "every", 1, integral=True)
         self._hidden_epoch = False
         self._in_fit = False
         self._title: str | None = None

@@ -149,8 +149,7 @@ def make_spirals(
     ((90, 2), [0.0, 1.0, 2.0])
     """
     _check_counts(n_samples, noise, "make_spirals")
-    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
-        raise InvalidValueError(f"make_spirals: n_classes must be an int >= 2, received {n_classes!r}.")
+    n_classes = integer(n_classes, "make_spirals", "n_classes", minimum=2)
     rng = make_rng(seed)
     labels = np.arange(n_samples) % n_classes
     radius = np.concatenate([np.linspace(0.0, 1.0, int((labels == k).sum())) for k in range(n_classes)])

@@ -19,6 +19,7 @@ import os
 
 import numpy as np
 
+from .._validation import boolean
 from ..errors import DatasetNotFoundError, InvalidTypeError, InvalidValueError, MissingDependencyError
 from .idx import read_idx
 
@@ -70,8 +71,7 @@ def load_digits(as_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     >>> load_digits(as_images=True)[0].shape
     (1797, 8, 8, 1)
     """
-    if not isinstance(as_images, (bool, np.bool_)):
-        raise InvalidTypeError(f"load_digits: as_images must be True or False, received {as_images!r}.")
+    boolean(as_images, "load_digits", "as_images")
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
     except ImportError as error:

@@ -136,7 +136,7 @@ class _Conv(ActivatedLayer):
 
         ``dcols`` is as large as ``cols`` (3.7 MB for LeNet's first layer at batch 64). Allocated
         afresh every step, it made the C allocator give memory back to the system and fault it in
-        again in some programs: ~900 page faults, +1 ms (+40%) a step. Nothing outside backward sees it.
+        again in some programs, a large share of the step. Nothing outside backward sees it.
         """
         if self._dcols is None or self._dcols.shape != cols.shape or self._dcols.dtype != cols.dtype:
             self._dcols = np.empty_like(cols)

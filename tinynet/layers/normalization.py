@@ -1,7 +1,7 @@
 """``BatchNorm`` and ``LayerNorm``: inputs shifted and scaled to zero mean and unit variance, then ``gamma``, ``beta``.
 
-Both compute their statistics with :func:`_moments`, the stable form DESIGN.md
-asks for: the data are first shifted by one of their own values, so a float32
+Both compute their statistics with :func:`_moments`, in a numerically stable
+form: the data are first shifted by one of their own values, so a float32
 feature with mean 1e4 and standard deviation 1e-2 (where ``E[x^2] - E[x]^2``
 cancels to noise, and even ``x - mean(x)`` loses the mean to float32's rounding
 at 1e4) normalizes to a finite, correct output.

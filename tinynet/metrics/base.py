@@ -8,13 +8,12 @@ training loop gives it probabilities (or regression outputs), the form
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 import numpy as np
 
-from .._validation import as_array, check_finite
+from .._validation import as_array, check_finite, number, per_sample_weights
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..registry import register
 
@@ -107,16 +106,7 @@ class Metric:
             )
         y_true = self.check_targets(y_true, y_pred)
         if sample_weight is not None:
-            sample_weight = as_array(sample_weight, where, "sample_weight")
-            check_finite(sample_weight, where, "sample_weight")
-            if sample_weight.shape not in ((n,), (n, 1)):
-                raise ShapeError(
-                    f"{where}: sample_weight must have shape ({n},), one weight per sample; "
-                    f"received shape {sample_weight.shape}."
-                )
-            if sample_weight.size and sample_weight.min() < 0:
-                raise InvalidValueError(f"{where}: sample_weight must be >= 0; received {sample_weight.min()}.")
-            sample_weight = sample_weight.reshape(n).astype(np.float64, copy=False)
+            sample_weight = per_sample_weights(sample_weight, n, where, dtype=np.float64)
         return y_true, y_pred, sample_weight
 
     def check_targets(self, y_true: Array, y_pred: Array) -> Array:
@@ -178,14 +168,7 @@ class Metric:
 
 def check_threshold(owner: str, what: str, value: Any) -> float:
     """``value`` as a finite Python float, or a clear error naming ``owner``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidTypeError(
-            f"{owner}: {what} must be one number, received {value!r}. For several thresholds make one metric "
-            "per threshold."
-        )
-    if not math.isfinite(value):
-        raise InvalidValueError(f"{owner}: {what} must be finite, received {value!r}.")
-    return float(value)
+    return number(value, owner, what, hint=" For several thresholds make one metric per threshold.")
 
 
 class MeanMetric(Metric):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import as_array, as_float_array, as_index_array, check_finite, integer, real
+from .._validation import as_array, as_float_array, as_index_array, check_finite, integer, per_sample_weights, real
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..loss import Loss
@@ -101,13 +101,7 @@ def _sparse_labels(y: Array, output_shape: Shape, where: str, what: str) -> Arra
 def check_sample_weight(model: Layer, sample_weight: Any, n: int, what: str = "sample_weight") -> Array | None:
     if sample_weight is None:
         return None
-    where = model._label()
-    weights = as_float_array(sample_weight, model.dtype, where, what)
-    if weights.shape not in ((n,), (n, 1)):
-        raise ShapeError(f"{where}: {what} must have shape ({n},), one weight per sample, received {weights.shape}.")
-    if (weights < 0).any():
-        raise InvalidValueError(f"{where}: {what} must be >= 0; received a negative weight.")
-    return weights.reshape(n)
+    return per_sample_weights(sample_weight, n, model._label(), what, dtype=model.dtype)
 
 
 def class_sample_weights(model: Layer, class_weight: Any, y: Array, loss: Loss) -> Array | None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import number
 from ..registry import register
-from ._checks import check_float
 from .optimizer import Array, LearningRate, Optimizer
 
 __all__ = ["Adagrad"]
@@ -56,8 +56,8 @@ class Adagrad(Optimizer):
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
-        self.initial_accumulator_value = check_float(where, "initial_accumulator_value", initial_accumulator_value)
-        self.epsilon = check_float(where, "epsilon", epsilon, low_open=True)
+        self.initial_accumulator_value = number(initial_accumulator_value, where, "initial_accumulator_value", 0.0)
+        self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
         super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import boolean, number
 from ..registry import register
-from ._checks import check_bool, check_float
 from .optimizer import Array, LearningRate, Optimizer
 
 __all__ = ["Adam", "AdamW"]
@@ -68,10 +68,10 @@ class Adam(Optimizer):
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
-        self.beta_1 = check_float(where, "beta_1", beta_1, 0.0, 1.0, high_open=True)
-        self.beta_2 = check_float(where, "beta_2", beta_2, 0.0, 1.0, high_open=True)
-        self.epsilon = check_float(where, "epsilon", epsilon, low_open=True)
-        self.amsgrad = check_bool(where, "amsgrad", amsgrad)
+        self.beta_1 = number(beta_1, where, "beta_1", 0.0, 1.0, high_open=True)
+        self.beta_2 = number(beta_2, where, "beta_2", 0.0, 1.0, high_open=True)
+        self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
+        self.amsgrad = boolean(amsgrad, where, "amsgrad")
         super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:
@@ -146,7 +146,7 @@ class AdamW(Adam):
         global_clipnorm: float | None = None,
         name: str | None = None,
     ) -> None:
-        self.weight_decay = check_float(type(self).__name__, "weight_decay", weight_decay)
+        self.weight_decay = number(weight_decay, type(self).__name__, "weight_decay", 0.0)
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, clipnorm, clipvalue, global_clipnorm, name)
 
     def update_step(self, w: Array, g: Array, slots: dict[str, Array], lr: float) -> None:

@@ -17,13 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import float_dtype
+from .._validation import float_dtype, number
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..parameter import Parameter
 from ..registry import serialize
 from ..utils import describe
 from . import schedules
-from ._checks import check_float
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "LearningRate", "Array"]
@@ -101,7 +100,7 @@ class Optimizer:
                 f"{where}: set at most one of clipnorm, clipvalue and global_clipnorm, received "
                 f"{', '.join(f'{key}={value!r}' for key, value in given.items())}."
             )
-        given = {key: check_float(where, key, value, low_open=True) for key, value in given.items()}
+        given = {key: number(value, where, key, 0.0, low_open=True) for key, value in given.items()}
         if name is not None and not isinstance(name, str):
             raise InvalidTypeError(f"{where}: name must be a string, received {describe(name)}.")
         self.name = name or where.lower()
@@ -345,7 +344,7 @@ def _checked_learning_rate(where: str, value: Any) -> LearningRate:
             f"{where}: learning_rate must be a float >= 0 or a schedule (a LearningRateSchedule or a callable of "
             f"the step), received {describe(value)}."
         )
-    return check_float(where, "learning_rate", value)
+    return number(value, where, "learning_rate", 0.0)
 
 
 def _checked_iterations(where: str, state: Mapping[str, Any]) -> int:

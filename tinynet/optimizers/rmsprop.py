@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import boolean, number
 from ..registry import register
-from ._checks import check_bool, check_float
 from .optimizer import Array, LearningRate, Optimizer
 
 __all__ = ["RMSprop"]
@@ -74,10 +74,10 @@ class RMSprop(Optimizer):
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
-        self.rho = check_float(where, "rho", rho, 0.0, 1.0, high_open=True)
-        self.momentum = check_float(where, "momentum", momentum, 0.0, 1.0, high_open=True)
-        self.epsilon = check_float(where, "epsilon", epsilon, low_open=True)
-        self.centered = check_bool(where, "centered", centered)
+        self.rho = number(rho, where, "rho", 0.0, 1.0, high_open=True)
+        self.momentum = number(momentum, where, "momentum", 0.0, 1.0, high_open=True)
+        self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
+        self.centered = boolean(centered, where, "centered")
         super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._validation import boolean, number
 from ..errors import InvalidTypeError, InvalidValueError, UnknownIdentifierError
 from ..registry import register, resolve
 from ..utils import describe
-from ._checks import check_bool, check_float
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "CosineDecay", "get"]
 
@@ -63,15 +63,15 @@ class LearningRateSchedule:
 def _check_step(where: str, step: Any) -> float:
     """The step count as a float; a schedule refuses negative or non-numeric steps."""
     try:
-        return check_float(where, "step", step)
+        return number(step, where, "step", 0.0)
     except InvalidValueError:
         raise InvalidValueError(f"{where}: the step must be a finite number >= 0, received {step!r}.") from None
 
 
 def _check_decay_steps(where: str, decay_steps: Any) -> int | float:
     """A positive number of steps, kept an ``int`` when it is one (so configs stay readable)."""
-    number = check_float(where, "decay_steps", decay_steps, low_open=True)
-    return int(decay_steps) if isinstance(decay_steps, int) or float(decay_steps).is_integer() else number
+    steps = number(decay_steps, where, "decay_steps", 0.0, low_open=True)
+    return int(decay_steps) if isinstance(decay_steps, int) or float(decay_steps).is_integer() else steps
 
 
 @register
@@ -107,10 +107,10 @@ class ExponentialDecay(LearningRateSchedule):
         self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False
     ) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = check_float(where, "initial_learning_rate", initial_learning_rate)
+        self.initial_learning_rate = number(initial_learning_rate, where, "initial_learning_rate", 0.0)
         self.decay_steps = _check_decay_steps(where, decay_steps)
-        self.decay_rate = check_float(where, "decay_rate", decay_rate, low_open=True)
-        self.staircase = check_bool(where, "staircase", staircase)
+        self.decay_rate = number(decay_rate, where, "decay_rate", 0.0, low_open=True)
+        self.staircase = boolean(staircase, where, "staircase")
 
     def __call__(self, step: int) -> float:
         p = _check_step(type(self).__name__, step) / self.decay_steps
@@ -155,9 +155,9 @@ class CosineDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = check_float(where, "initial_learning_rate", initial_learning_rate)
+        self.initial_learning_rate = number(initial_learning_rate, where, "initial_learning_rate", 0.0)
         self.decay_steps = _check_decay_steps(where, decay_steps)
-        self.alpha = check_float(where, "alpha", alpha, 0.0, 1.0)
+        self.alpha = number(alpha, where, "alpha", 0.0, 1.0)
 
     def __call__(self, step: int) -> float:
         s = min(_check_step(type(self).__name__, step), self.decay_steps)

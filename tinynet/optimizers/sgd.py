@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import boolean, number
 from ..registry import register
-from ._checks import check_bool, check_float
 from .optimizer import Array, LearningRate, Optimizer
 
 __all__ = ["SGD"]
@@ -64,8 +64,8 @@ class SGD(Optimizer):
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
-        self.momentum = check_float(where, "momentum", momentum, 0.0, 1.0, high_open=True)
-        self.nesterov = check_bool(where, "nesterov", nesterov)
+        self.momentum = number(momentum, where, "momentum", 0.0, 1.0, high_open=True)
+        self.nesterov = boolean(nesterov, where, "nesterov")
         super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:

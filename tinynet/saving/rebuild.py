@@ -1,7 +1,8 @@
 """Rebuilding a model from a checked ``config.json``: through the registry only, within the file's own size.
 
-Every ``class_name`` anywhere in the model and compile configs must be a plain
-identifier known to tinynet's registry or to ``custom_objects`` — checked
+Every ``class_name`` anywhere in the model and compile configs must be a
+registered name (a plain identifier, or ``package>Name`` for a user's class)
+known to tinynet's registry or to ``custom_objects`` — checked
 before anything is constructed. The model's class then makes it with its own
 ``from_config`` inside a :func:`~tinynet.parameter.parameter_budget` of the
 bytes of weights the file actually holds, so a config cannot make the loader
@@ -23,9 +24,9 @@ import numpy as np
 from ..errors import TinynetError, UnknownIdentifierError
 from ..layer import Layer
 from ..parameter import parameter_budget
-from ..registry import get_registered_class
+from ..registry import NAME, get_registered_class
 from .archive import ArchiveReader
-from .document import CONFIG_MEMBER, IDENTIFIER, Document, label, weight_entries
+from .document import CONFIG_MEMBER, Document, label, weight_entries
 from .errors import ModelFileError
 
 __all__ = ["REBUILD_ERRORS", "check_class_names", "rebuild"]
@@ -75,18 +76,19 @@ def _check_class_name(archive: ArchiveReader, name: Any, where: str, custom_obje
     prefix = f"{archive.label}: {CONFIG_MEMBER}"
     if not isinstance(name, str):
         raise ModelFileError(f"{prefix} has {where}.class_name = {name!r:.60}; a class name is a string.")
-    if not IDENTIFIER.match(name):
+    if not NAME.match(name):
         raise ModelFileError(
-            f"{prefix} names the class {name!r:.100} at {where}. A class is named by a plain identifier looked up "
-            "in tinynet's registry or custom_objects; tinynet never imports modules or follows dotted paths named "
-            "in a file."
+            f"{prefix} names the class {name!r:.100} at {where}. A class is named by a plain identifier (or "
+            "package>Name) looked up in tinynet's registry or custom_objects; tinynet never imports modules or "
+            "follows dotted paths named in a file."
         )
     try:
         return get_registered_class(name, custom_objects)
     except UnknownIdentifierError:
         raise ModelFileError(
             f"{prefix} names the class {name!r} at {where}, which is neither registered nor in custom_objects. "
-            f"If it is your own class, decorate it with @tn.register (or pass custom_objects={{{name!r}: {name}}}) "
+            f"If it is your own class, decorate it with @tn.register (or pass "
+            f"custom_objects={{{name!r}: {name.rpartition('>')[2]}}}) "
             "before loading."
         ) from None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import integer, real
 from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Layer
 from ..loss import Loss
@@ -99,14 +100,11 @@ def check_gradients(
 
 
 def _check_settings(eps: float, rtol: float, atol: float, directions: int | None) -> None:
-    if not (isinstance(eps, (int, float)) and eps > 0):
-        raise InvalidValueError(f"check_gradients: eps must be a positive float, received {eps!r}.")
-    if not (isinstance(rtol, (int, float)) and rtol >= 0 and isinstance(atol, (int, float)) and atol >= 0):
-        raise InvalidValueError(f"check_gradients: rtol and atol must be floats >= 0, received {rtol!r}, {atol!r}.")
-    if directions is not None and (isinstance(directions, bool) or not isinstance(directions, int) or directions < 1):
-        raise InvalidValueError(
-            f"check_gradients: directions must be None (entry by entry) or an int >= 1, received {directions!r}."
-        )
+    real(eps, "check_gradients", "eps", minimum=0.0, strict=True)
+    real(rtol, "check_gradients", "rtol", minimum=0.0)
+    real(atol, "check_gradients", "atol", minimum=0.0)
+    if directions is not None:
+        integer(directions, "check_gradients", "directions (None: entry by entry)", minimum=1)
 
 
 def _layer_problem(

@@ -1,4 +1,4 @@
-"""Catalogue cases for BatchNorm, LayerNorm and Embedding (picked up by ``tests/catalogue.py``).
+"""Catalogue cases for BatchNorm and LayerNorm.
 
 BatchNorm runs in both modes: ``training=True`` (batch statistics, the full
 derivative) and ``training=False`` (moving statistics, an affine map), on
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 import tinynet as tn
-from tinynet.layers.embedding import Embedding
 from tinynet.layers.normalization import BatchNorm, LayerNorm
 from tinynet.testing import strategies as tns
 
-from .catalogue import LayerCase
+from .base import LayerCase
 
 I = tn.initializers
 
@@ -69,10 +68,4 @@ LAYER_CASES: list[LayerCase] = [
     LayerCase("layernorm", lambda: LayerNorm(**affine()), ((3,), (1,), (2, 4))),
     LayerCase("layernorm_plain", lambda: LayerNorm(center=False, scale=False), ((4,), (2, 3))),
     LayerCase("layernorm_axis1_3d", lambda: LayerNorm(axis=1, **affine()), ((3, 2),), training=True),
-    LayerCase(
-        "embedding",
-        lambda: Embedding(5, 3, embeddings_initializer=I.RandomNormal(stddev=1.0, seed=5)),
-        ((3,), (2, 2)),
-        index_range=5,
-    ),
 ]

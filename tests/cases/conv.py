@@ -1,4 +1,4 @@
-"""Catalogue cases for Conv2D and Conv1D (picked up by ``tests/catalogue.py``).
+"""Catalogue cases for Conv2D and Conv1D.
 
 Together the cases cover every geometry the layers have: valid and same, odd
 and even kernels, strides, dilation, several channels, no bias, causal; each
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from tinynet.layers.conv import Conv1D, Conv2D
 
-from .catalogue import LayerCase, random_bias, seeded
+from .base import LayerCase, random_bias, seeded
 
 IMAGES = ((5, 5, 2), (3, 4, 1), (4, 3, 3))  # a 3x3 kernel fits all of them with padding="valid"
 ANY_IMAGES = ((5, 5, 2), (4, 3, 1), (1, 2, 1))  # padding="same" takes any size

@@ -1,4 +1,4 @@
-"""Catalogue cases for pooling, reshaping and dropout (picked up by ``tests/catalogue.py``).
+"""Catalogue cases for the pooling layers: max and average over windows, and the global pools.
 
 Max-pool gradients have a kink wherever two elements of a window tie: central
 differences across a near-tie measure neither side. ``DistinctCase`` draws
@@ -16,12 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from tinynet.layers.dropout import Dropout
 from tinynet.layers.pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
-from tinynet.layers.reshaping import Flatten, Reshape
 from tinynet.testing import strategies as tns
 
-from .catalogue import LayerCase, Shape, seeded
+from .base import LayerCase, Shape
 
 
 def spread(order: np.ndarray, jitter: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -73,18 +71,4 @@ LAYER_CASES: list[LayerCase] = [
     LayerCase("avgpool_2x2_s3", lambda: AvgPool2D(2, strides=3), feature_shapes=((5, 5, 1),)),
     LayerCase("global_avg", GlobalAvgPool2D, feature_shapes=IMAGES),
     LayerCase("global_avg_keepdims", lambda: GlobalAvgPool2D(keepdims=True), feature_shapes=((3, 2, 2),)),
-    # reshaping
-    LayerCase("flatten", Flatten, feature_shapes=((2, 3), (3,), (2, 2, 2))),
-    LayerCase("reshape_3x4", lambda: Reshape((3, 4)), feature_shapes=((12,), (2, 6), (4, 3))),
-    LayerCase("reshape_infer", lambda: Reshape((-1, 2)), feature_shapes=((4,), (2, 3), (3, 2, 2))),
-    # dropout: the identity at inference, a seeded mask in training
-    LayerCase("dropout_inference", lambda: Dropout(0.5, seed=0), feature_shapes=((3,), (2, 4))),
-    LayerCase("dropout_training", lambda: Dropout(0.4, seed=3), feature_shapes=((3,), (2, 4)), training=True),
-    LayerCase("dropout_training_default_stream", seeded(lambda: Dropout(0.25)), feature_shapes=((5,),), training=True),
-    LayerCase(
-        "dropout_noise_shape",
-        lambda: Dropout(0.5, seed=1, noise_shape=(None, 1, 3)),
-        feature_shapes=((2, 3), (4, 3)),
-        training=True,
-    ),
 ]

@@ -11,7 +11,7 @@ from tinynet.layers.gru import GRU
 from tinynet.layers.lstm import LSTM
 from tinynet.layers.simple_rnn import SimpleRNN
 
-from .catalogue import LayerCase, seeded
+from .base import LayerCase, seeded
 
 #: Per-sample shapes (timesteps, features).
 SEQUENCES = ((3, 2), (1, 3), (4, 1))

@@ -1,0 +1,54 @@
+"""One case per configuration of every public Layer, Activation and Loss, in one file per family.
+
+``tests/test_contracts.py`` runs every case through the same properties
+(gradients, zero upstream, repeated backward, float32, stale memory, config
+round trip). A case builds its object from a fixed seed, so derandomized runs
+repeat exactly.
+
+A family's cases live in the module named for it (:data:`FAMILIES`), which
+defines ``LAYER_CASES`` (``losses`` defines ``LOSS_CASES``); :func:`family`
+says which module a class belongs in, and the guard in ``test_contracts.py``
+checks that every public class has a case there.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .base import LayerCase, LossCase, Shape, random_bias, seeded
+
+__all__ = [
+    "FAMILIES", "LAYER_CASES", "LOSS_CASES", "CASE_FAMILY", "family", "LayerCase", "LossCase", "Shape",
+    "random_bias", "seeded",
+]  # fmt: skip
+
+#: The case modules, one per family: the activations, the losses, the models, and each kind of layer.
+FAMILIES = (
+    "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
+    "models", "losses",
+)  # fmt: skip
+_MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
+
+LAYER_CASES: list[LayerCase] = [case for module in _MODULES.values() for case in getattr(module, "LAYER_CASES", [])]
+LOSS_CASES: list[LossCase] = list(_MODULES["losses"].LOSS_CASES)
+#: The family (module) each case is defined in, by case id.
+CASE_FAMILY: dict[str, str] = {
+    case.id: name
+    for name, module in _MODULES.items()
+    for case in [*getattr(module, "LAYER_CASES", []), *getattr(module, "LOSS_CASES", [])]
+}
+
+_RECURRENT = ("simple_rnn", "lstm", "gru")
+
+
+def family(cls: type) -> str:
+    """The case module for one of tinynet's classes.
+
+    Its subpackage for an activation, a loss or a model (``tinynet.activations.smooth.GELU``:
+    ``"activations"``); its module for a layer (``tinynet.layers.conv.Conv2D``: ``"conv"``), the
+    three recurrent layers sharing ``"recurrent"``.
+    """
+    parts = cls.__module__.split(".")
+    if parts[1] != "layers":
+        return parts[1]
+    return "recurrent" if parts[2] in _RECURRENT else parts[2]

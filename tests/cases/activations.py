@@ -1,0 +1,26 @@
+"""Catalogue cases for the activations: each one, and each non-default argument, with its kinks kept clear."""
+
+from __future__ import annotations
+
+import tinynet as tn
+
+from .base import LayerCase
+
+A = tn.activations
+
+LAYER_CASES: list[LayerCase] = [
+    LayerCase("relu", A.ReLU, kinks=(0.0,)),
+    LayerCase("leaky_relu", A.LeakyReLU, kinks=(0.0,)),
+    LayerCase("leaky_relu_0.1", lambda: A.LeakyReLU(negative_slope=0.1), kinks=(0.0,)),
+    LayerCase("elu", A.ELU, kinks=(0.0,)),
+    LayerCase("elu_0.5", lambda: A.ELU(alpha=0.5), kinks=(0.0,)),
+    LayerCase("gelu", A.GELU, low=-6.0, high=6.0),
+    LayerCase("gelu_tanh", lambda: A.GELU(approximate=True), low=-6.0, high=6.0),
+    LayerCase("sigmoid", A.Sigmoid, low=-8.0, high=8.0),
+    LayerCase("tanh", A.Tanh),
+    LayerCase("softmax", A.Softmax, feature_shapes=((3,), (1,), (4,))),
+    LayerCase("softmax_axis1_3d", lambda: A.Softmax(axis=1), feature_shapes=((3, 2), (2, 4))),
+    LayerCase("softplus", A.Softplus, low=-8.0, high=8.0),
+    LayerCase("silu", A.SiLU, low=-8.0, high=8.0),
+    LayerCase("linear", A.Linear, feature_shapes=((3,), (2, 3))),
+]

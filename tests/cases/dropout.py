@@ -1,0 +1,19 @@
+"""Catalogue cases for Dropout: the identity at inference, a seeded mask in training, a broadcast noise_shape."""
+
+from __future__ import annotations
+
+from tinynet.layers.dropout import Dropout
+
+from .base import LayerCase, seeded
+
+LAYER_CASES: list[LayerCase] = [
+    LayerCase("dropout_inference", lambda: Dropout(0.5, seed=0), feature_shapes=((3,), (2, 4))),
+    LayerCase("dropout_training", lambda: Dropout(0.4, seed=3), feature_shapes=((3,), (2, 4)), training=True),
+    LayerCase("dropout_training_default_stream", seeded(lambda: Dropout(0.25)), feature_shapes=((5,),), training=True),
+    LayerCase(
+        "dropout_noise_shape",
+        lambda: Dropout(0.5, seed=1, noise_shape=(None, 1, 3)),
+        feature_shapes=((2, 3), (4, 3)),
+        training=True,
+    ),
+]
