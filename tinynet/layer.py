@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from . import initializers
 from ._memory import Memory, inference
+from ._rollback import unchanged_on_error
 from ._validation import as_float_array, as_index_array, float_dtype
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
 from .parameter import Parameter, charge_parameter
@@ -203,29 +203,12 @@ class Layer(Memory):
         if self._built:
             self.check_input_shape(input_shape)
             return
-        with self.unchanged_on_error():  # a failed build leaves no trace, in sub-layers either
+        with unchanged_on_error(self):  # a failed build leaves no trace, in sub-layers either
             self._building = True
             self.build(input_shape)
         self._building = False
         self.input_shape = input_shape
         self._built = True
-
-    @contextmanager
-    def unchanged_on_error(self) -> Iterator[None]:
-        """Run a block; if it raises, put this layer and its sub-layers back as they were (attributes, parameters).
-
-        Parameter *values* are not copied: use it around code that may build or
-        check, not around code that trains.
-        """
-        snapshot = [(layer, dict(vars(layer)), list(layer._parameters)) for layer in self.walk()]
-        try:
-            yield
-        except BaseException:
-            for layer, attributes, parameters in snapshot:
-                layer.__dict__.clear()
-                layer.__dict__.update(attributes)
-                layer._parameters = parameters
-            raise
 
     def check_input_shape(self, input_shape: Shape) -> None:
         """Raise ``ShapeError`` unless a built layer can take per-sample ``input_shape``."""

@@ -45,6 +45,21 @@ class _Crossentropy(Loss):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "from_logits": self.from_logits}
 
+    def reuse_probabilities(self, probabilities: Array) -> None:
+        """Hand ``backward`` the activation of the last from-logits ``forward``'s logits, already computed.
+
+        A fused loss calls it with the output of the model's final sigmoid or
+        softmax, which applied the same function to the same logits, so
+        ``backward`` does not compute it a second time. Nothing is kept under
+        inference, where no ``backward`` follows.
+        """
+        if self.from_logits and self.remembering and self._memory:
+            self._memory["probabilities"] = probabilities
+
+    def _probabilities(self, z: Array, activation: Any) -> Array:
+        given = self._memory.get("probabilities")
+        return activation(z) if given is None else given
+
 
 @register
 class BinaryCrossentropy(_Crossentropy):
@@ -79,7 +94,7 @@ class BinaryCrossentropy(_Crossentropy):
     def backward(self) -> Array:
         if self.from_logits:
             z, y, scale = self.recall("z", "y", "scale")
-            return (_numerics.sigmoid(z) - y) * scale
+            return (self._probabilities(z, _numerics.sigmoid) - y) * scale
         p, inside, y, scale = self.recall("p", "inside", "y", "scale")
         return (p - y) / (p * (1.0 - p)) * scale * inside
 
@@ -128,7 +143,7 @@ class CategoricalCrossentropy(_Crossentropy):
     def backward(self) -> Array:
         if self.from_logits:
             z, y, y_total, scale = self.recall("z", "y", "y_total", "scale")
-            return (_numerics.softmax(z) * y_total - y) * scale
+            return (self._probabilities(z, _numerics.softmax) * y_total - y) * scale
         q, p, inside, s, y, scale = self.recall("q", "p", "inside", "s", "y", "scale")
         g = -y / p * inside
         return (g - (g * q).sum(axis=-1, keepdims=True)) / s * scale

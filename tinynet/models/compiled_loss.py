@@ -72,7 +72,9 @@ class CompiledLoss:
         logits = None if self.activation is None else self.activation.logits_of(y_pred)
         self._last_fused = logits is not None
         if logits is not None and self.fused_loss is not None:
-            return self.fused_loss.forward(y_true, logits, sample_weight)
+            value = self.fused_loss.forward(y_true, logits, sample_weight)
+            self.fused_loss.reuse_probabilities(y_pred)  # type: ignore[attr-defined]  # y_pred = activation(logits)
+            return value
         return self.loss.forward(y_true, y_pred, sample_weight)
 
     def backward(self) -> Array:

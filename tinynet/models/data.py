@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._rollback import unchanged_on_error
 from .._validation import as_array, as_float_array, as_index_array, check_finite, integer, per_sample_weights, real
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
     from .compiled_loss import CompiledLoss
 
 __all__ = [
-    "check_x", "check_y", "check_sample_weight", "class_sample_weights", "check_batch_size",
-    "check_verbose", "split_validation", "batch_bounds", "checked_x", "checked_data", "checked_validation", "shaped",
+    "check_x", "check_y", "check_sample_weight", "class_sample_weights", "check_batch_size", "check_verbose",
+    "split_validation", "split_at", "batch_bounds", "x_for_predict", "data_for_steps", "validation_for_fit",
+    "as_keras_result",
 ]  # fmt: skip
 
 DEFAULT_BATCH_SIZE = 32
@@ -158,22 +160,38 @@ def split_validation(model: Layer, validation_split: Any, n: int) -> int:
     return held_out
 
 
+def split_at(
+    arrays: tuple[Array, Array | None, Array | None], cut: int
+) -> tuple[tuple[Array, Array | None, Array | None], tuple[Array, Array | None, Array | None]]:
+    """``(x, y, weights)`` cut into the samples before ``cut`` and those from it on (absent arrays stay ``None``)."""
+    x, y, weights = arrays
+    return (x[:cut], _head(y, cut), _head(weights, cut)), (x[cut:], _tail(y, cut), _tail(weights, cut))
+
+
+def _head(array: Array | None, cut: int) -> Array | None:
+    return None if array is None else array[:cut]
+
+
+def _tail(array: Array | None, cut: int) -> Array | None:
+    return None if array is None else array[cut:]
+
+
 def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
     """``(start, stop)`` of each batch; the last one may be smaller."""
     return [(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
 
 
-def checked_x(model: Layer, x: Any) -> Array:
+def x_for_predict(model: Layer, x: Any) -> Array:
     """``x`` checked for ``predict``; an unbuilt model is built for it, and left unbuilt if ``x`` is refused."""
     if model.built:
         return check_x(model, x)
-    with model.unchanged_on_error():
+    with unchanged_on_error(model):
         x = check_x(model, x)
         model.ensure_built(x.shape[1:])
     return x
 
 
-def checked_data(
+def data_for_steps(
     model: Layer,
     compiled_loss: CompiledLoss,
     x: Any,
@@ -207,7 +225,7 @@ def checked_data(
     return x, y, weights
 
 
-def checked_validation(
+def validation_for_fit(
     model: Layer, compiled_loss: CompiledLoss, validation_data: Any
 ) -> tuple[Array, Array, Array | None]:
     """``validation_data`` — ``(x_val, y_val)`` or with a third element, sample weights — checked."""
@@ -223,7 +241,7 @@ def checked_validation(
     return x_val, y_val, weights
 
 
-def shaped(results: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
+def as_keras_result(results: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
     """``evaluate``'s return value, as Keras shapes it: the dict, the loss alone, or ``[loss, *metrics]``."""
     if return_dict:
         return results

@@ -21,14 +21,13 @@ import numpy as np
 
 from .. import losses, optimizers
 from .. import metrics as metrics_module
-from .._memory import inference
+from .._rollback import unchanged_on_error
 from .._validation import integer
 from ..callbacks import CallbackList, History
 from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
 from ..layer import Array
-from ..parameter import Parameter
 from ..utils import make_rng, unpack_x_y_sample_weight
-from . import data
+from . import data, loops
 from .compiled_loss import CompiledLoss
 
 __all__ = ["Trainer"]
@@ -204,18 +203,17 @@ class Trainer:
         verbose = data.check_verbose(model, verbose)
         if not isinstance(shuffle, (bool, np.bool_)):
             raise InvalidTypeError(f"{model._label()}: shuffle must be True or False, received {shuffle!r}.")
-        with model.unchanged_on_error():
-            x, y, weights = data.checked_data(
+        with unchanged_on_error(model):
+            x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, class_weight, self._overrides("train_step")
             )
             held_out = data.split_validation(model, validation_split, len(x))
             validation: tuple[Array, Array | None, Array | None] | None = None
             if validation_data is not None:
-                validation = data.checked_validation(model, compiled_loss, validation_data)
+                validation = data.validation_for_fit(model, compiled_loss, validation_data)
             elif held_out:
                 cut = len(x) - held_out
-                validation = (x[cut:], _part(y, cut, None), _part(weights, cut, None))
-                x, y, weights = x[:cut], _part(y, 0, cut), _part(weights, 0, cut)
+                (x, y, weights), validation = data.split_at((x, y, weights), cut)
             bounds = data.batch_bounds(len(x), batch_size)
             for layer in model.walk():  # a batch a layer would refuse mid-training is refused now
                 for size in {stop - start for start, stop in bounds}:
@@ -229,74 +227,15 @@ class Trainer:
                 verbose=verbose,
             )
         self.history = callback_list.history
-        self._fit_loop(x, y, weights, batch_size, range(initial_epoch, epochs), shuffle, validation, callback_list)
+        loops.fit_loop(
+            model, (x, y, weights), batch_size, range(initial_epoch, epochs), shuffle, validation, callback_list
+        )
         assert self.history is not None
         return self.history
-
-    def _fit_loop(
-        self,
-        x: Array,
-        y: Array | None,
-        weights: Array | None,
-        batch_size: int,
-        epochs: range,
-        shuffle: bool,
-        validation: tuple[Array, Array | None, Array | None] | None,
-        callback_list: CallbackList,
-    ) -> None:
-        """Epochs of batches through ``train_step``, with the callbacks' hooks; ``on_train_end`` runs on every exit."""
-        rng = self._shuffle_rng if self._shuffle_rng is not None else make_rng()
-        bounds = data.batch_bounds(len(x), batch_size)
-        batch_hooks = callback_list.uses_train_batch_hooks()  # else no per-batch calls
-        logs: Logs = {}
-        self.stop_training = False
-        self._start_training()
-        callback_list.on_train_begin()
-        try:
-            for epoch in epochs:
-                callback_list.on_epoch_begin(epoch)
-                self.reset_metrics()
-                order = rng.permutation(len(x)) if shuffle else None
-                for step, (start, stop) in enumerate(bounds):
-                    if batch_hooks:
-                        callback_list.on_train_batch_begin(step)
-                    index = slice(start, stop) if order is None else order[start:stop]
-                    batch = _batch(x, y, weights, index)
-                    logs = self._checked_logs(self.train_step(batch), "train_step")
-                    if batch_hooks:
-                        callback_list.on_train_batch_end(step, logs)
-                    if self.stop_training:
-                        break
-                logs = dict(logs)
-                if validation is not None:
-                    results = self._evaluate_loop(*validation, batch_size, callback_list)
-                    logs.update({f"val_{name}": value for name, value in results.items()})
-                callback_list.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-        finally:
-            self._stop_training()
-            callback_list.on_train_end(logs)
-
-    def _start_training(self) -> None:
-        """Training needs no gradient of the data; and walk the model afresh for its parameters."""
-        self.needs_input_grad = False
-        self._trainable_cache = None
-
-    def _stop_training(self) -> None:
-        vars(self).pop("needs_input_grad", None)  # back to the class's default
 
     def _overrides(self, step: str) -> bool:
         """Whether this model's class writes its own ``step``; then ``y`` may be left out."""
         return getattr(type(self), step) is not getattr(Trainer, step)
-
-    def _checked_logs(self, logs: Any, step: str) -> Logs:
-        if not isinstance(logs, dict):
-            raise InvalidTypeError(
-                f"{self._label()}: {step}() must return a dict of logs such as {{'loss': value}}, "  # type: ignore[attr-defined]
-                f"received {type(logs).__name__}."
-            )
-        return logs
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(
@@ -320,39 +259,15 @@ class Trainer:
         compiled_loss = self._require_compiled("evaluate")
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose)
-        with model.unchanged_on_error():
-            x, y, weights = data.checked_data(
+        with unchanged_on_error(model):
+            x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
             )
         steps = len(data.batch_bounds(len(x), batch_size))
-        callback_list = self._callback_list(callbacks, verbose, steps)
-        results = self._evaluate_loop(x, y, weights, batch_size, callback_list)
-        return data.shaped(results, return_dict)
-
-    def _evaluate_loop(
-        self,
-        x: Array,
-        y: Array | None,
-        weights: Array | None,
-        batch_size: int,
-        callback_list: CallbackList | None = None,
-    ) -> Logs:
-        """``test_step`` over ``(x, y)`` in batches, under inference; ``callback_list`` gets the ``on_test_*`` hooks."""
-        self.reset_metrics()
-        logs: Logs = {}
-        if callback_list is not None:
-            callback_list.on_test_begin()
-        with inference():  # what training forward remembered stays in place
-            for step, (start, stop) in enumerate(data.batch_bounds(len(x), batch_size)):
-                if callback_list is not None:
-                    callback_list.on_test_batch_begin(step)
-                batch = _batch(x, y, weights, slice(start, stop))
-                logs = self._checked_logs(self.test_step(batch), "test_step")
-                if callback_list is not None:
-                    callback_list.on_test_batch_end(step, logs)
-        if callback_list is not None:
-            callback_list.on_test_end(logs)
-        return dict(logs)
+        results = loops.evaluate_loop(
+            model, (x, y, weights), batch_size, loops.callbacks_for(model, callbacks, verbose, steps)
+        )
+        return data.as_keras_result(results, return_dict)
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, callbacks: Any = None) -> Array:
         """The model's outputs (probabilities for a sigmoid/softmax head) for ``x``, through :meth:`predict_step`.
@@ -363,34 +278,9 @@ class Trainer:
         model: Any = self
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose, auto=0)
-        x = data.checked_x(model, x)
+        x = data.x_for_predict(model, x)
         steps = len(data.batch_bounds(len(x), batch_size))
-        return self._predict_loop(x, batch_size, self._callback_list(callbacks, verbose, steps))
-
-    def _predict_loop(self, x: Array, batch_size: int, callback_list: CallbackList | None = None) -> Array:
-        with inference():  # what training forward remembered stays in place
-            if callback_list is None and len(x) <= batch_size:
-                y = self.predict_step(x)
-                return y.copy() if np.may_share_memory(y, x) else y  # a model of reshapes alone returns a view of x
-            if callback_list is not None:
-                callback_list.on_predict_begin()
-            outputs = []
-            for step, (start, stop) in enumerate(data.batch_bounds(len(x), batch_size)):
-                if callback_list is not None:
-                    callback_list.on_predict_batch_begin(step)
-                outputs.append(self.predict_step(x[start:stop]))
-                if callback_list is not None:
-                    callback_list.on_predict_batch_end(step)
-            if callback_list is not None:
-                callback_list.on_predict_end()
-        return np.concatenate(outputs)
-
-    def _callback_list(self, callbacks: Any, verbose: int, steps: int) -> CallbackList | None:
-        """The callbacks of ``evaluate`` / ``predict`` with a bar for ``verbose``; ``None`` when there are none."""
-        if callbacks is None and verbose == 0:
-            return None
-        params = {"epochs": 1, "steps": steps, "verbose": verbose}
-        return CallbackList(callbacks, model=self, params=params, add_progress=True, verbose=verbose)
+        return loops.predict_loop(model, x, batch_size, loops.callbacks_for(model, callbacks, verbose, steps))
 
     # ------------------------------------------------------------------ one batch
     def train_on_batch(
@@ -399,17 +289,16 @@ class Trainer:
         """One :meth:`train_step` on one batch; returns that batch's loss (and metrics)."""
         model: Any = self
         compiled_loss = self._require_compiled("train_on_batch")
-        with model.unchanged_on_error():
-            x, y, weights = data.checked_data(
+        with unchanged_on_error(model):
+            x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, class_weight, self._overrides("train_step")
             )
         self.reset_metrics()
-        self._start_training()
-        try:
-            logs = self._checked_logs(self.train_step(_batch(x, y, weights, slice(None))), "train_step")
-        finally:
-            self._stop_training()
-        return data.shaped(logs, return_dict)
+        with loops.training(model):
+            logs = loops.checked_logs(
+                model, self.train_step(loops.batch_of((x, y, weights), slice(None))), "train_step"
+            )
+        return data.as_keras_result(logs, return_dict)
 
     def test_on_batch(
         self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False
@@ -417,27 +306,14 @@ class Trainer:
         """The loss (and metrics) of one batch through :meth:`test_step`, changing no weight."""
         model: Any = self
         compiled_loss = self._require_compiled("test_on_batch")
-        with model.unchanged_on_error():
-            x, y, weights = data.checked_data(
+        with unchanged_on_error(model):
+            x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
             )
-        return data.shaped(self._evaluate_loop(x, y, weights, max(len(x), 1)), return_dict)
+        return data.as_keras_result(loops.evaluate_loop(model, (x, y, weights), max(len(x), 1)), return_dict)
 
     def predict_on_batch(self, x: Any) -> Array:
         """``predict`` for one batch."""
         model: Any = self
-        x = data.checked_x(model, x)
-        return self._predict_loop(x, max(len(x), 1))
-
-    _trainable_cache: tuple[int, list[Parameter]] | None
-
-
-def _batch(x: Array, y: Array | None, weights: Array | None, index: Any) -> Any:
-    """What a step receives: ``(x, y)``, ``(x, y, sample_weight)``, or ``x`` alone when there is no ``y``."""
-    if y is None:
-        return x[index]
-    return (x[index], y[index]) if weights is None else (x[index], y[index], weights[index])
-
-
-def _part(array: Array | None, start: int, stop: int | None) -> Array | None:
-    return None if array is None else array[start:stop]
+        x = data.x_for_predict(model, x)
+        return loops.predict_loop(model, x, max(len(x), 1))

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._rollback import unchanged_on_error
 from .._validation import check_model_file_name
 from ..errors import CallOrderError, InvalidTypeError
 from ..layer import Layer
@@ -167,7 +168,7 @@ def load_weights(model: Layer, path: str | os.PathLike[str]) -> None:
     with ArchiveReader(path, "file") as archive:
         document = read_document(archive)
         arrays = _read_weights(archive, document)
-    with model.unchanged_on_error():
+    with unchanged_on_error(model):
         if not model.built:
             try:
                 model.ensure_built(document.input_shape)
