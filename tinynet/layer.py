@@ -194,10 +194,12 @@ class Layer(Memory):
         Layer.parameter_changes += 1
         return parameter
 
-    def ensure_built(self, input_shape: Shape) -> None:
+    def ensure_built(self, input_shape: Any) -> None:
         """Build for ``input_shape`` unless built; if built, check the shape matches.
 
-        A ``build`` that fails leaves the layer exactly as it was.
+        ``input_shape`` is one per-sample shape, or a list of them for a layer
+        called on a list of inputs (a merge layer). A ``build`` that fails
+        leaves the layer exactly as it was.
         """
         input_shape = self._check_shape(input_shape)
         if self._built:
@@ -210,27 +212,36 @@ class Layer(Memory):
         self.input_shape = input_shape
         self._built = True
 
-    def check_input_shape(self, input_shape: Shape) -> None:
-        """Raise ``ShapeError`` unless a built layer can take per-sample ``input_shape``."""
-        if self._built and not self.accepts_any_shape and tuple(input_shape) != self.input_shape:
+    def check_input_shape(self, input_shape: Any) -> None:
+        """Raise ``ShapeError`` unless a built layer can take per-sample ``input_shape`` (or list of them)."""
+        if self._built and not self.accepts_any_shape and _as_shape_key(input_shape) != self.input_shape:
             raise ShapeError(
-                f"{self._label()}: expected input of shape (batch, {', '.join(map(str, self.input_shape or ()))}), "
-                f"received per-sample shape {tuple(input_shape)}. The layer was built for "
-                f"{self.input_shape}; pass data of that shape or create a new layer."
+                f"{self._label()}: expected input of shape {_describe_shape(self.input_shape)}, received per-sample "
+                f"shape {_as_shape_key(input_shape)}. The layer was built for {self.input_shape}; pass data of that "
+                "shape or create a new layer."
             )
 
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """Per-sample output shape; the base class runs ``forward`` on one zero sample.
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Per-sample output shape; the base class runs ``forward`` on one zero sample (of each input).
 
         The probe runs under ``inference()``, so what ``forward`` remembered before stays in place.
         """
         input_shape = self._check_shape(input_shape)
         self.ensure_built(input_shape)
+        dtype = np.intp if self.takes_indices else self._dtype
+        probe: Any = (
+            [np.zeros((1, *shape), dtype=dtype) for shape in input_shape]
+            if isinstance(input_shape, list)
+            else np.zeros((1, *input_shape), dtype=dtype)
+        )
         with inference():
-            y = self.forward(np.zeros((1, *input_shape), dtype=np.intp if self.takes_indices else self._dtype))
-        return tuple(y.shape[1:])
+            y = self.forward(probe)
+        return [tuple(part.shape[1:]) for part in y] if isinstance(y, (list, tuple)) else tuple(y.shape[1:])
 
-    def _check_shape(self, shape: Any) -> Shape:
+    def _check_shape(self, shape: Any) -> Any:
+        """One per-sample shape as a tuple of ints, or a list of them (a list whose items are sequences)."""
+        if isinstance(shape, list) and shape and all(isinstance(s, (list, tuple)) for s in shape):
+            return [self._check_shape(s) for s in shape]
         if isinstance(shape, (int, np.integer)):
             shape = (shape,)
         try:
@@ -246,24 +257,42 @@ class Layer(Memory):
         return tuple(int(d) for d in shape)
 
     # ------------------------------------------------------------------ running
-    def __call__(self, x: Any, training: bool = False) -> Array:
-        """Check ``x``, build on first use, cast to ``self.dtype``, run ``forward``."""
+    def __call__(self, x: Any, training: bool = False) -> Any:
+        """Check ``x``, build on first use, cast to ``self.dtype``, run ``forward``.
+
+        ``x`` is an array, or a list of arrays for a layer that takes several
+        inputs (a merge layer), all with the same number of samples.
+        """
         x = self.validate_input(x)
-        self.ensure_built(x.shape[1:])
+        self.ensure_built([xi.shape[1:] for xi in x] if isinstance(x, list) else x.shape[1:])
         return self.forward(x, training=training)
 
-    def validate_input(self, x: Any) -> Array:
-        """``x`` as an array of this layer's dtype, or a clear error; changes no state."""
+    def validate_input(self, x: Any) -> Any:
+        """``x`` as an array of this layer's dtype (or a list of them), or a clear error; changes no state."""
+        if _is_list_of_inputs(x):
+            arrays = [self._validate_array(xi, f"input {i}") for i, xi in enumerate(x)]
+            sizes = {len(a) for a in arrays}
+            if len(sizes) > 1:
+                raise ShapeError(
+                    f"{self._label()}: its inputs must hold the same number of samples, received "
+                    f"{[len(a) for a in arrays]}."
+                )
+            self.check_input_shape([a.shape[1:] for a in arrays])
+            return arrays
+        x = self._validate_array(x, "input")
+        self.check_input_shape(x.shape[1:])
+        return x
+
+    def _validate_array(self, x: Any, what: str) -> Array:
         if self.takes_indices:
-            x = as_index_array(x, self._label())
+            x = as_index_array(x, self._label(), what)
         else:
-            x = as_float_array(x, self._dtype, self._label())
+            x = as_float_array(x, self._dtype, self._label(), what)
         if x.ndim < 2 and not self.accepts_any_shape:
             raise ShapeError(
-                f"{self._label()}: expected a batch of samples (batch axis first), received shape {x.shape}. "
-                "For a single sample pass x[None]."
+                f"{self._label()}: expected a batch of samples (batch axis first) as {what}, received shape "
+                f"{x.shape}. For a single sample pass x[None]."
             )
-        self.check_input_shape(x.shape[1:])
         return x
 
     def check_input_values(self, x: Array) -> None:
@@ -404,3 +433,19 @@ class Layer(Memory):
         if "input_shape" in config and config["input_shape"] is not None:
             config["input_shape"] = tuple(config["input_shape"])
         return cls(**config)
+
+
+def _as_shape_key(shape: Any) -> Any:
+    return [tuple(s) for s in shape] if isinstance(shape, list) else tuple(shape)
+
+
+def _describe_shape(shape: Any) -> str:
+    """``(batch, 3)``, or ``[(batch, 3), (batch, 4)]`` for several inputs."""
+    if isinstance(shape, list):
+        return "[" + ", ".join(_describe_shape(s) for s in shape) + "]"
+    return "(batch" + "".join(f", {d}" for d in (shape or ())) + ")"
+
+
+def _is_list_of_inputs(x: Any) -> bool:
+    """Several inputs come as a list (or tuple) of arrays; a nested list of numbers is one batch of data."""
+    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(item, np.ndarray) for item in x)
