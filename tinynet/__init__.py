@@ -24,6 +24,7 @@ from . import (
 )
 from .activation import Activation
 from .layer import Layer
+from .layers import Input
 from .loss import Loss
 from .models import Model, Sequential
 from .parameter import Parameter
@@ -33,7 +34,7 @@ from .saving import load_model
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation", "Layer", "Loss", "Model", "Parameter", "Sequential", "load_model", "register",
+    "Activation", "Input", "Layer", "Loss", "Model", "Parameter", "Sequential", "load_model", "register",
     "activations", "callbacks", "datasets", "errors", "initializers", "layers", "losses", "metrics",
     "optimizers", "regularizers", "saving", "testing", "utils",
 ]  # fmt: skip

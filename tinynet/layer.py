@@ -22,6 +22,7 @@ from ._rollback import unchanged_on_error
 from ._validation import as_float_array, as_index_array, float_dtype
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
 from .parameter import Parameter, charge_parameter
+from .symbolic import call_symbolic, is_symbolic
 
 __all__ = ["Layer", "Shape", "Array"]
 
@@ -261,8 +262,12 @@ class Layer(Memory):
         """Check ``x``, build on first use, cast to ``self.dtype``, run ``forward``.
 
         ``x`` is an array, or a list of arrays for a layer that takes several
-        inputs (a merge layer), all with the same number of samples.
+        inputs (a merge layer), all with the same number of samples. Called
+        on symbolic tensors (``tn.Input`` and what layers return for it), the
+        layer computes nothing: it builds, and records a node of a graph.
         """
+        if is_symbolic(x):
+            return call_symbolic(self, x)
         x = self.validate_input(x)
         self.ensure_built([xi.shape[1:] for xi in x] if isinstance(x, list) else x.shape[1:])
         return self.forward(x, training=training)

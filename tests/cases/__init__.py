@@ -25,7 +25,7 @@ __all__ = [
 #: The case modules, one per family: the activations, the losses, the models, and each kind of layer.
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
-    "models", "losses",
+    "input_layer", "models", "losses",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 

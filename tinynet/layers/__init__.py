@@ -8,6 +8,7 @@ from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
 from .gru import GRU
+from .input_layer import Input, InputLayer
 from .lstm import LSTM
 from .normalization import BatchNorm, LayerNorm
 from .pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
@@ -16,5 +17,6 @@ from .simple_rnn import SimpleRNN
 
 __all__ = [
     "ActivatedLayer", "AvgPool2D", "BatchNorm", "Conv1D", "Conv2D", "Dense", "Dropout", "Embedding", "Flatten",
-    "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "LayerNorm", "LSTM", "MaxPool2D", "Reshape", "SimpleRNN",
+    "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input", "InputLayer", "LayerNorm", "LSTM", "MaxPool2D", "Reshape",
+    "SimpleRNN",
 ]  # fmt: skip

@@ -9,11 +9,12 @@ import numpy as np
 from .. import saving
 from ..activation import Activation
 from ..callbacks import History
-from ..errors import CallOrderError
+from ..errors import CallOrderError, InvalidValueError
 from ..layer import Layer
 from ..metrics import Mean
 from ..parameter import Parameter
 from .compiled_loss import CompiledLoss
+from .functional import Graph
 from .summary import summary_table
 from .trainer import Trainer
 from .training_state import Resumable
@@ -22,15 +23,23 @@ __all__ = ["Model"]
 
 
 class Model(Trainer, Layer, Resumable):
-    """A layer made of layers; subclass it for your own architecture, or use :class:`Sequential`.
+    """A layer made of layers: a graph of layer calls, your own subclass, or a :class:`Sequential`.
 
-    A subclass keeps its sub-layers as plain attributes (a layer, or a list of
-    them), and writes ``forward(x, training)`` over them — passing
-    ``training`` down itself — and ``backward(grad)`` over their
-    ``backward``s in reverse. ``parameters()``, ``get_weights`` /
-    ``set_weights``, ``astype``, ``trainable``, ``compile`` / ``fit`` and
-    ``summary`` then reach every layer inside. One layer instance may sit in
-    a model only once.
+    ``tn.Model(inputs, outputs)`` makes a *graph model* from symbolic tensors:
+    ``inputs`` from ``tn.Input``, ``outputs`` from calling layers on them (one
+    tensor, a list or a dict of them). Its ``forward`` runs the recorded
+    layer calls in topological order and its ``backward`` runs them in
+    reverse, summing the gradients of a tensor that feeds several layers; a
+    layer called several times shares its weights (see
+    :mod:`tinynet.models.functional`).
+
+    ``tn.Model()`` without them is the base to subclass. A subclass keeps its
+    sub-layers as plain attributes (a layer, or a list of them), and writes
+    ``forward(x, training)`` over them — passing ``training`` down itself —
+    and ``backward(grad)`` over their ``backward``s in reverse.
+    ``parameters()``, ``get_weights`` / ``set_weights``, ``astype``,
+    ``trainable``, ``compile`` / ``fit`` and ``summary`` then reach every
+    layer inside; each layer once, even one a graph calls several times.
 
     Training (``fit``) runs :meth:`train_step` for each batch:
     ``forward(training=True)``, the loss plus the regularizers' penalties,
@@ -61,7 +70,7 @@ class Model(Trainer, Layer, Resumable):
     (['loss'], 41)
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, inputs: Any = None, outputs: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.optimizer: Any = None
         self.loss: Any = None
@@ -72,10 +81,54 @@ class Model(Trainer, Layer, Resumable):
         self.history: History | None = None
         self._shuffle_rng: np.random.Generator | None = None
         self._trainable_cache: tuple[int, list[Parameter]] | None = None
+        self._graph: Graph | None = None
+        if inputs is not None or outputs is not None:
+            self._make_graph(inputs, outputs)
+
+    # ------------------------------------------------------------------ a graph of layer calls
+    def _make_graph(self, inputs: Any, outputs: Any) -> None:
+        if inputs is None or outputs is None:
+            raise InvalidValueError(f"{self._label()}: a graph model needs both inputs and outputs.")
+        graph = Graph(self._label(), inputs, outputs)
+        self._graph = graph
+        self.layers = graph.layers
+        shapes = [t.per_sample_shape for t in graph.inputs.tensors]
+        self.ensure_built(shapes[0] if graph.inputs.kind == "single" else shapes)
+
+    @property
+    def inputs(self) -> Any:
+        """A graph model's input tensors, as given (``None`` for a subclass without a graph)."""
+        return None if self._graph is None else self._graph.inputs.pack(self._graph.inputs.tensors)
+
+    @property
+    def outputs(self) -> Any:
+        """A graph model's output tensors, as given (``None`` for a subclass without a graph)."""
+        return None if self._graph is None else self._graph.outputs.pack(self._graph.outputs.tensors)
+
+    def forward(self, x: Any, training: bool = False) -> Any:
+        """A graph model runs its nodes in topological order; a subclass writes its own ``forward``."""
+        if self._graph is None:
+            raise NotImplementedError(f"{type(self).__name__} must implement forward(x, training=False).")
+        return self._graph.forward(self, x, training)
+
+    def backward(self, grad: Any) -> Any:
+        """A graph model runs its nodes' ``backward`` in reverse; a subclass writes its own ``backward``."""
+        if self._graph is None:
+            raise NotImplementedError(f"{type(self).__name__} must implement backward(grad).")
+        return self._graph.backward(self, grad)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._graph is None:
+            return super().compute_output_shape(input_shape)
+        self.ensure_built(input_shape)
+        shapes = [t.per_sample_shape for t in self._graph.outputs.tensors]
+        return shapes[0] if self._graph.outputs.kind == "single" else shapes
 
     def output_activation(self) -> Activation | None:
-        """The final activation a fused loss may take over; ``None`` here (Sequential finds one)."""
-        return None
+        """The final activation a fused loss may take over: a one-output graph's; ``None`` for a subclass."""
+        if self._graph is None or len(self._graph.outputs.tensors) != 1:
+            return None
+        return self._graph.output_activations()[0]
 
     def trainable_parameters(self) -> list[Parameter]:
         """The trainable parameters of the layers that are not frozen.

@@ -1,0 +1,268 @@
+"""``Graph``: the nodes between a model's inputs and outputs, run forward in topological order and backward in reverse.
+
+``tn.Model(inputs, outputs)`` walks the nodes that calling layers on symbolic
+tensors recorded (see :mod:`tinynet.symbolic`) back from the outputs to the
+inputs, and keeps them in an order where every node comes after the nodes it
+reads from. That is the whole graph: a list of nodes and numbered slots for
+the tensors between them.
+
+Math (node k computes y_k = f_k(its inputs); grad = dL/d(outputs))::
+
+    forward    slot[input i] = x_i;   for each node in order:  slot[outputs] = f_k(slot[inputs])
+    backward   g[output j] = grad_j;  for each node in reverse: g[inputs] += f_k.backward(g[outputs])
+
+The gradients of a tensor that feeds several nodes are *summed*. A layer
+called at several nodes (a shared layer) shares its parameters; each call
+keeps its own memory — the graph saves the memories of the layer's walk after
+that call's forward and puts them back before its backward — and the
+parameter gradients of all its calls are summed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..activation import Activation
+from ..errors import InvalidTypeError, InvalidValueError
+from ..layer import Array, Layer
+from ..layers.activated import ActivatedLayer
+from ..layers.input_layer import InputLayer
+from ..symbolic import SymbolicTensor
+
+__all__ = ["Graph", "Structure"]
+
+
+class Structure:
+    """How a model's inputs (or outputs) are grouped: one tensor, a list, or a dict by name."""
+
+    def __init__(self, owner: str, what: str, given: Any) -> None:
+        if isinstance(given, SymbolicTensor):
+            self.kind, self.keys, tensors = "single", [given.name], [given]
+        elif isinstance(given, (list, tuple)) and given:
+            self.kind, self.keys, tensors = (
+                "list",
+                [t.name if isinstance(t, SymbolicTensor) else "" for t in given],
+                list(given),
+            )
+        elif isinstance(given, dict) and given:
+            self.kind, self.keys, tensors = "dict", list(given), list(given.values())
+        else:
+            raise InvalidTypeError(
+                f"{owner}: {what} must be a symbolic tensor (from tn.Input or a layer), a list or a dict of them; "
+                f"received {type(given).__name__}."
+            )
+        for index, tensor in enumerate(tensors):
+            if not isinstance(tensor, SymbolicTensor):
+                raise InvalidTypeError(
+                    f"{owner}: {what}[{index}] must be a symbolic tensor, received {type(tensor).__name__}."
+                )
+        self.tensors: list[SymbolicTensor] = tensors
+
+    def flatten(self, value: Any) -> list[Any]:
+        """``value`` in this structure, as a list in order (no checks: the trainer checks what users give)."""
+        if self.kind == "single":
+            return [value]
+        if self.kind == "dict" and isinstance(value, dict):
+            return [value[key] for key in self.keys]
+        return list(value)
+
+    def pack(self, values: list[Any]) -> Any:
+        """A list in order, back in this structure."""
+        if self.kind == "single":
+            return values[0]
+        if self.kind == "dict":
+            return dict(zip(self.keys, values, strict=True))
+        return values
+
+
+class _Step:
+    """One node as the graph runs it: the layer, the slots it reads and writes."""
+
+    __slots__ = ("layer", "reads", "writes", "takes_list", "gives_list", "shared")
+
+    def __init__(self, layer: Layer, reads: list[int], writes: list[int], takes_list: bool, gives_list: bool) -> None:
+        self.layer, self.reads, self.writes = layer, reads, writes
+        self.takes_list, self.gives_list = takes_list, gives_list
+        self.shared = False
+
+
+class Graph:
+    """The nodes from ``inputs`` to ``outputs`` in an order where each comes after what it reads.
+
+    Parameters
+    ----------
+    owner : str
+        How errors name the model.
+    inputs, outputs : symbolic tensor, list or dict of them
+        ``inputs`` must be ``tn.Input`` tensors; every output must depend on them alone.
+    """
+
+    def __init__(self, owner: str, inputs: Any, outputs: Any) -> None:
+        self.inputs = Structure(owner, "inputs", inputs)
+        self.outputs = Structure(owner, "outputs", outputs)
+        for tensor in self.inputs.tensors:
+            if not isinstance(tensor.node.layer, InputLayer):
+                raise InvalidValueError(
+                    f"{owner}: inputs must be tensors made by tn.Input; {tensor.name!r} comes from "
+                    f"{tensor.node.layer._label()}."
+                )
+        if len({id(t) for t in self.inputs.tensors}) != len(self.inputs.tensors):
+            raise InvalidValueError(f"{owner}: the same input tensor is listed twice in inputs.")
+        nodes = _nodes_in_order(owner, self.outputs.tensors, {id(t.node) for t in self.inputs.tensors})
+        slot: dict[int, int] = {id(t): i for i, t in enumerate(self.inputs.tensors)}
+        self.steps: list[_Step] = []
+        self.nodes = nodes
+        for node in nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            reads = [slot[id(t)] for t in node.inputs]
+            writes = []
+            for tensor in node.outputs:
+                slot[id(tensor)] = len(slot)
+                writes.append(slot[id(tensor)])
+            self.steps.append(_Step(node.layer, reads, writes, node.takes_list, node.gives_list))
+        self.slot_count = len(slot)
+        self.input_slots = list(range(len(self.inputs.tensors)))
+        self.output_slots = [slot[id(t)] for t in self.outputs.tensors]
+        layers: list[Layer] = [t.node.layer for t in self.inputs.tensors]
+        calls: dict[int, int] = {}
+        for step in self.steps:
+            calls[id(step.layer)] = calls.get(id(step.layer), 0) + 1
+            if calls[id(step.layer)] == 1:
+                layers.append(step.layer)
+        for step in self.steps:
+            step.shared = calls[id(step.layer)] > 1
+        self.layers = layers
+        self._plan: tuple[int, bool, list[int]] | None = None
+
+    # ------------------------------------------------------------------ running
+    def forward(self, model: Layer, x: Any, training: bool) -> Any:
+        """The outputs for inputs ``x`` (in the inputs' structure); remembers what ``backward`` needs in ``model``."""
+        values: list[Any] = [None] * self.slot_count
+        for slot, array in zip(self.input_slots, self.inputs.flatten(x), strict=True):
+            values[slot] = array
+        memories: dict[int, list[tuple[Layer, Any]]] = {}
+        remembering = model.remembering
+        for index, step in enumerate(self.steps):
+            layer = step.layer
+            reads = step.reads
+            args = [values[s] for s in reads] if step.takes_list else values[reads[0]]
+            out = layer.forward(args, training and layer.trainable)  # type: ignore[arg-type]  # a list for a merge
+            if step.gives_list:
+                for slot, part in zip(step.writes, out, strict=True):
+                    values[slot] = part
+            else:
+                values[step.writes[0]] = out
+            if step.shared and remembering:  # this call's memory, put back before its backward
+                memories[index] = [(inner, inner._memory) for inner in layer.walk()]
+        model.remember(values=values, memories=memories)
+        return self.outputs.pack([values[s] for s in self.output_slots])
+
+    def backward(self, model: Layer, grad: Any) -> Any:
+        """dL/d(inputs) from ``grad`` = dL/d(outputs); ``None`` when ``model.needs_input_grad`` is false."""
+        values, memories = model.recall("values", "memories")
+        grads: list[Any] = [None] * self.slot_count
+        for slot, g in zip(self.output_slots, self.outputs.flatten(grad), strict=True):
+            grads[slot] = g if grads[slot] is None else grads[slot] + g
+        modes = self._modes(model)
+        summed: dict[int, tuple[Any, Array]] = {}
+        for index in range(len(self.steps) - 1, -1, -1):
+            step, mode = self.steps[index], modes[index]
+            if mode == 0:
+                continue
+            upstream = [grads[s] for s in step.writes]
+            if all(g is None for g in upstream):
+                continue  # nothing that reaches a loss comes out of this node
+            layer = step.layer
+            if step.gives_list:
+                g_out: Any = [
+                    np.zeros_like(values[s]) if g is None else g for s, g in zip(step.writes, upstream, strict=True)
+                ]
+            else:
+                g_out = upstream[0]
+            if step.shared:
+                for inner, memory in memories[index]:
+                    inner._memory = memory
+            if mode == 1:  # parameters only: nothing upstream needs this node's input gradient
+                layer.needs_input_grad = False
+                try:
+                    layer.backward(g_out)
+                finally:
+                    vars(layer).pop("needs_input_grad", None)
+            else:
+                dx = layer.backward(g_out)
+                if dx is not None:
+                    for slot, part in zip(step.reads, dx if step.takes_list else [dx], strict=True):
+                        grads[slot] = part if grads[slot] is None else grads[slot] + part
+            if step.shared:
+                for p in layer.trainable_parameters():
+                    before = summed.get(id(p))
+                    summed[id(p)] = (p, p.grad if before is None else before[1] + p.grad)
+        for p, total in summed.values():
+            p.grad = total
+        if not model.needs_input_grad:
+            return None
+        return self.inputs.pack([np.zeros_like(values[s]) if grads[s] is None else grads[s] for s in self.input_slots])
+
+    def _modes(self, model: Layer) -> list[int]:
+        """Per step: 0 skip, 1 parameters only, 2 parameters and input gradient; kept until anything changes.
+
+        A tensor needs a gradient when something trainable lies upstream of it
+        (or it is an input and the caller wants dL/dx); a node runs its backward
+        when it has something to train or any of its inputs needs a gradient.
+        """
+        key = (Layer.parameter_changes, model.needs_input_grad)
+        if self._plan is not None and self._plan[:2] == key:
+            return self._plan[2]
+        needed = [False] * self.slot_count
+        for slot in self.input_slots:
+            needed[slot] = model.needs_input_grad
+        modes = []
+        for step in self.steps:
+            trains = bool(step.layer.trainable_parameters())
+            inputs_need = any(needed[s] for s in step.reads)
+            for slot in step.writes:
+                needed[slot] = trains or inputs_need
+            modes.append(2 if inputs_need else 1 if trains else 0)
+        self._plan = (*key, modes)
+        return modes
+
+    def output_activations(self) -> list[Activation | None]:
+        """Per output, the activation that ends it — a standalone one, or its layer's ``activation`` — if any."""
+        found: list[Activation | None] = []
+        for tensor in self.outputs.tensors:
+            layer = tensor.node.layer
+            if isinstance(layer, Activation):
+                found.append(layer)
+            elif isinstance(layer, ActivatedLayer):
+                found.append(layer.activation)
+            else:
+                found.append(None)
+        return found
+
+
+def _nodes_in_order(owner: str, outputs: list[SymbolicTensor], inputs: set[int]) -> list[Any]:
+    """Every node the outputs depend on, each after the nodes it reads from (depth first, without recursion)."""
+    order: list[Any] = []
+    state: dict[int, int] = {}  # 1 being visited, 2 placed
+    for tensor in outputs:
+        stack = [(tensor.node, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if state.get(id(node)) == 2:
+                continue
+            if expanded:
+                state[id(node)] = 2
+                order.append(node)
+                continue
+            if isinstance(node.layer, InputLayer) and id(node) not in inputs:
+                raise InvalidValueError(
+                    f"{owner}: the outputs depend on the input {node.outputs[0].name!r}, which is not among the "
+                    "model's inputs. Pass every tn.Input the outputs are computed from."
+                )
+            state[id(node)] = 1
+            stack.append((node, True))
+            stack.extend((t.node, False) for t in reversed(node.inputs) if state.get(id(t.node)) != 2)
+    return order
