@@ -12,7 +12,9 @@ from ..errors import InvalidTypeError, InvalidValueError, LayerReuseError
 from ..layer import Array, Layer, Shape
 from ..layers.activated import ActivatedLayer
 from ..layers.dense import Dense
+from ..layers.input_layer import InputLayer
 from ..registry import get_registered_class, register, serialize
+from ..symbolic import SymbolicTensor
 from .model import Model
 
 __all__ = ["Sequential"]
@@ -32,7 +34,9 @@ class Sequential(Model):
     Parameters
     ----------
     layers : iterable of Layer, optional
-        The layers, first to last; more can be appended with :meth:`add`.
+        The layers, first to last; more can be appended with :meth:`add`. A
+        ``tn.Input(shape=...)`` may come first, as in Keras 3: it fixes the
+        input shape and builds the chain.
         Giving the first one ``input_shape=`` builds the whole chain at once
         (so does a first layer built already, such as a model built before);
         otherwise it is built on the first call.
@@ -57,6 +61,12 @@ class Sequential(Model):
         self._contents: tuple[int, int, set[int], Shape | None] | None = None  # see _layers_inside
         for layer in layers or []:
             self.add(layer)
+        self._build_if_declared()
+
+    def _build_if_declared(self) -> None:
+        """A model given ``input_shape`` (or a ``tn.Input`` first) is built as soon as it has layers."""
+        if not self.built and self.layers and self._declared_input_shape is not None:
+            self.ensure_built(self._declared_input_shape)
 
     @property
     def takes_indices(self) -> bool:  # type: ignore[override]
@@ -77,6 +87,9 @@ class Sequential(Model):
         of layers the model keeps, so adding n layers one by one takes time
         linear in n.
         """
+        if isinstance(layer, SymbolicTensor):  # Sequential([tn.Input(shape=...), ...]), as in Keras 3
+            self._add_input(layer)
+            return
         if not isinstance(layer, Layer):
             raise InvalidTypeError(f"{self._label()}: add() takes a tinynet Layer, received {type(layer).__name__}.")
         inside, output_shape = self._layers_inside()
@@ -108,6 +121,16 @@ class Sequential(Model):
                     raise
         inside.update(id(inner) for inner in added)
         self._contents = (Layer.parameter_changes, len(self.layers), inside, output_shape)
+
+    def _add_input(self, tensor: SymbolicTensor) -> None:
+        """A ``tn.Input`` first in the list fixes the model's input shape; it adds no layer."""
+        if self.layers or self.built or not isinstance(tensor.node.layer, InputLayer):
+            raise InvalidValueError(
+                f"{self._label()}: a Sequential takes a tn.Input only as its first entry, to fix the input shape; "
+                f"received {tensor!r} after {len(self.layers)} layer(s). For graphs use tn.Model(inputs, outputs)."
+            )
+        self._declared_input_shape = tensor.per_sample_shape
+        self.ensure_built(tensor.per_sample_shape)
 
     def _layers_inside(self) -> tuple[set[int], Shape | None]:
         """The ids of every layer in the model (itself included) and, when ``add`` knew it, the output shape.
@@ -200,6 +223,7 @@ class Sequential(Model):
         model = cast(Sequential, super().from_config(config))
         for layer in layers:
             model.add(layer)
+        model._build_if_declared()
         return model
 
     # ------------------------------------------------------------------ the seed's form
