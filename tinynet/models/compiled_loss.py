@@ -23,7 +23,9 @@ else (a slice, a copy, another model's output) goes through the plain loss.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
+from .._validation import real
 from ..activation import Activation
 from ..activations import Linear, Sigmoid, Softmax
 from ..errors import InvalidValueError
@@ -31,29 +33,97 @@ from ..layer import Array, Layer, Shape
 from ..layers.activated import ActivatedLayer
 from ..loss import Loss
 from ..losses import BinaryCrossentropy, CategoricalCrossentropy
+from ..losses import get as get_loss
+from ..metrics import Mean
 
 __all__ = ["CompiledLoss"]
 
 
 class CompiledLoss:
-    """The compiled loss: ``forward(y_true, y_pred, sample_weight)`` gives the loss, ``backward()`` dL/dy_pred.
+    """The loss as ``compile`` sets it up: one :class:`OutputLoss` per model output, weighted and summed.
 
-    Built once by ``compile``. ``train_step`` and ``test_step`` call it where
-    they would call the loss itself; it is a :class:`~tinynet.Loss` in all but
-    name, and ``loss`` is the user's loss object.
+    ``forward(y_true, y_pred, sample_weight)`` gives the loss, ``backward()``
+    dL/dy_pred. Built once by ``compile``; ``train_step`` and ``test_step``
+    call it where they would call the loss itself. For a one-output model it
+    is that output's loss (``loss`` is the user's loss object); for several
+    outputs ``y_true`` and ``y_pred`` are lists in output order (a dict by
+    output name is taken too), the loss is ``sum(weight_k * loss_k)``, and
+    each output's loss is also tracked for the logs as ``<output>_loss``.
 
     Parameters
     ----------
     model : Layer
-        The model; its ``output_activation()`` (a ``Sequential``'s final
-        sigmoid or softmax) is fused when it matches the loss.
-    loss : Loss
-        The loss ``compile`` was given.
+        The model; the activation that ends each output (a final sigmoid or
+        softmax) is fused when it matches that output's loss.
+    loss : Loss, str, or a list / dict of them
+        One loss for every output, or one per output (a dict by output name).
+    loss_weights : list or dict of float, optional
+        A weight per output; 1 by default.
     """
 
-    def __init__(self, model: Layer, loss: Loss) -> None:
+    def __init__(self, model: Layer, loss: Any, loss_weights: Any = None) -> None:
+        names = output_names(model)
+        where = f"{type(model).__name__} {model.name!r}: compile"
+        self.names = names
+        losses = _per_output(where, "loss", loss, names, required=True)
+        weights = _per_output(where, "loss_weights", loss_weights, names, required=False)
+        endings = output_layers(model, len(names))
+        self.outputs = [
+            OutputLoss(_fresh(get_loss(item), i), ending)
+            for i, (item, ending) in enumerate(zip(losses, endings, strict=True))
+        ]
+        self.weights = [1.0 if w is None else real(w, where, "loss_weights", minimum=0.0) for w in weights]
+        self.loss: Any = self.outputs[0].loss if len(names) == 1 else [head.loss for head in self.outputs]
+        self.metrics = [Mean(name=f"{name}_loss") for name in names] if len(names) > 1 else []
+
+    @property
+    def fused(self) -> bool:
+        """Whether any output's loss is fused with the activation that ends it."""
+        return any(head.fused for head in self.outputs)
+
+    def forward(self, y_true: Any, y_pred: Any, sample_weight: Array | None = None) -> float:
+        """The loss of one batch (one output's, or the weighted sum of every output's)."""
+        if len(self.outputs) == 1:
+            return self.outputs[0].forward(y_true, y_pred, sample_weight)
+        y_true, y_pred = self._listed(y_true), self._listed(y_pred)
+        total = 0.0
+        for head, weight, tracker, target, prediction in zip(
+            self.outputs, self.weights, self.metrics, y_true, y_pred, strict=True
+        ):
+            value = head.forward(target, prediction, sample_weight)
+            tracker.update_state(value, sample_weight=len(prediction))
+            total += weight * value
+        return total
+
+    def backward(self) -> Any:
+        """dL/dy_pred of the last ``forward``: an array, or a list in output order."""
+        if len(self.outputs) == 1:
+            return self.outputs[0].backward()
+        return [head.backward(weight) for head, weight in zip(self.outputs, self.weights, strict=True)]
+
+    def check(self, model: Layer, output_shape: Any) -> None:
+        """Refuse a loss that cannot fit its output, with a message that says what would."""
+        shapes = output_shape if len(self.outputs) > 1 else [output_shape]
+        for head, shape, name in zip(self.outputs, shapes, self.names, strict=True):
+            head.check(model, shape, name if len(self.outputs) > 1 else None)
+
+    def _listed(self, value: Any) -> list[Any]:
+        return [value[name] for name in self.names] if isinstance(value, dict) else list(value)
+
+
+class OutputLoss:
+    """One output's loss, fused with the activation that ends the output where the two match.
+
+    ``ending`` is the layer that produces the output (``None`` when the model
+    does not say): its activation is fused, and a linear one is refused for a
+    probability cross-entropy.
+    """
+
+    def __init__(self, loss: Loss, ending: Layer | None) -> None:
         self.loss = loss
-        activation = _output_activation(model)
+        self.ending_activation = ending_activation(ending)
+        self.ends_linear = _is_linear(ending)
+        activation = self.ending_activation
         self.activation: Activation | None = activation if _fusable(activation, loss) else None
         self.fused_loss: Loss | None = None
         if self.activation is not None:
@@ -64,7 +134,6 @@ class CompiledLoss:
 
     @property
     def fused(self) -> bool:
-        """Whether the loss is fused with the model's final activation."""
         return self.activation is not None
 
     def forward(self, y_true: Array, y_pred: Array, sample_weight: Array | None = None) -> float:
@@ -77,15 +146,19 @@ class CompiledLoss:
             return value
         return self.loss.forward(y_true, y_pred, sample_weight)
 
-    def backward(self) -> Array:
-        """dL/dy_pred of the last ``forward`` — when fused, dL/dlogits, handed down through the activation."""
+    def backward(self, weight: float = 1.0) -> Array:
+        """``weight`` times dL/dy_pred of the last ``forward`` — when fused, dL/dlogits, handed down."""
         if self._last_fused and self.activation is not None and self.fused_loss is not None:
-            return self.activation.hand_down(self.fused_loss.backward())
-        return self.loss.backward()
+            dz = self.fused_loss.backward()
+            return self.activation.hand_down(dz if weight == 1.0 else dz * weight)
+        grad = self.loss.backward()
+        return grad if weight == 1.0 else grad * weight
 
-    def check(self, model: Layer, output_shape: Shape) -> None:
+    def check(self, model: Layer, output_shape: Shape, output: str | None = None) -> None:
         """Refuse a loss that cannot fit the model's output, with a message that says what would."""
         where = f"{type(model).__name__} {model.name!r}: compile(loss={self.loss.name!r})"
+        if output is not None:
+            where += f" for the output {output!r}"
         units = output_shape[-1] if output_shape else 1
         if isinstance(self.loss, CategoricalCrossentropy) and units < 2:
             raise InvalidValueError(
@@ -95,14 +168,14 @@ class CompiledLoss:
             )
         if not isinstance(self.loss, (BinaryCrossentropy, CategoricalCrossentropy)):
             return
-        activation = _output_activation(model)
+        activation = self.ending_activation
         if self.loss.from_logits and isinstance(activation, (Sigmoid, Softmax)):
             raise InvalidValueError(
                 f"{where}: the loss has from_logits=True but the model ends in {type(activation).__name__}, "
                 "so it would receive probabilities. Drop from_logits (tinynet then fuses the pair exactly) "
                 "or remove the final activation."
             )
-        if not self.loss.from_logits and _ends_linear(model):
+        if not self.loss.from_logits and self.ends_linear:
             wanted = "sigmoid" if isinstance(self.loss, BinaryCrossentropy) else "softmax"
             raise InvalidValueError(
                 f"{where}: the loss expects probabilities but the model's last layer is linear. Add "
@@ -110,9 +183,61 @@ class CompiledLoss:
             )
 
 
-def _output_activation(model: Layer) -> Activation | None:
-    finder = getattr(model, "output_activation", None)
-    return finder() if callable(finder) else None
+def output_names(model: Layer) -> list[str]:
+    """The names of a model's outputs: a graph's output names, else one ``"output"``."""
+    names = getattr(model, "output_names", None)
+    return list(names) if names else ["output"]
+
+
+def output_layers(model: Layer, count: int) -> list[Layer | None]:
+    """The layer that produces each output (a Sequential's last, a graph's output nodes'); ``None`` where unknown."""
+    finder = getattr(model, "output_layers", None)
+    found = list(finder()) if callable(finder) else []
+    return found if len(found) == count else [None] * count
+
+
+def ending_activation(layer: Layer | None) -> Activation | None:
+    """The activation that ends a layer's output: the layer itself, or a Dense's (or conv's) ``activation``."""
+    if isinstance(layer, Activation):
+        return layer
+    if isinstance(layer, ActivatedLayer):
+        return layer.activation
+    return None
+
+
+def _is_linear(layer: Layer | None) -> bool:
+    """True when a layer visibly outputs unbounded values: ``Linear``, or a Dense or conv with no activation."""
+    if isinstance(layer, Linear):
+        return True
+    return isinstance(layer, ActivatedLayer) and (layer.activation is None or isinstance(layer.activation, Linear))
+
+
+def _per_output(where: str, what: str, given: Any, names: list[str], required: bool) -> list[Any]:
+    """``given`` as one entry per output: one value for all, a list in output order, or a dict by output name."""
+    if isinstance(given, dict) and not (len(names) == 1 and set(given) == {"class_name", "config"}):
+        unknown = sorted(set(given) - set(names))
+        missing = [name for name in names if name not in given]
+        if unknown or (missing and required):
+            raise InvalidValueError(
+                f"{where}: {what} is a dict with keys {sorted(given)}, but the model's outputs are {names}"
+                + (f" (unknown: {unknown})" if unknown else "")
+                + (f" (missing: {missing})" if missing and required else "")
+                + "."
+            )
+        return [given.get(name) for name in names]
+    if isinstance(given, (list, tuple)):
+        if len(given) != len(names):
+            raise InvalidValueError(
+                f"{where}: {what} has {len(given)} entries, but the model has {len(names)} outputs {names}; give "
+                "one per output, or one for all."
+            )
+        return list(given)
+    return [given] * len(names)
+
+
+def _fresh(loss: Loss, index: int) -> Loss:
+    """Each output gets a loss object of its own: a loss keeps the memory of its last call."""
+    return loss if index == 0 else copy.deepcopy(loss)
 
 
 def _fusable(activation: Activation | None, loss: Loss) -> bool:
@@ -123,14 +248,3 @@ def _fusable(activation: Activation | None, loss: Loss) -> bool:
     if isinstance(activation, Softmax):
         return activation.axis == -1 and isinstance(loss, CategoricalCrossentropy)
     return False
-
-
-def _ends_linear(model: Layer) -> bool:
-    """True when the model visibly ends in a layer with no activation (so its outputs are unbounded)."""
-    layers = getattr(model, "layers", None)
-    if not layers:
-        return False
-    last = layers[-1]
-    if isinstance(last, Linear):
-        return True
-    return isinstance(last, ActivatedLayer) and (last.activation is None or isinstance(last.activation, Linear))

@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from .compiled_loss import CompiledLoss
 
 __all__ = [
-    "check_x", "check_y", "check_sample_weight", "class_sample_weights", "check_batch_size", "check_verbose",
-    "split_validation", "split_at", "batch_bounds", "x_for_predict", "data_for_steps", "validation_for_fit",
-    "as_keras_result",
+    "check_x", "check_inputs", "check_y", "check_targets", "count", "take", "check_sample_weight",
+    "class_sample_weights", "check_batch_size", "check_verbose", "split_validation", "split_at", "batch_bounds",
+    "x_for_predict", "data_for_steps", "validation_for_fit", "as_keras_result",
 ]  # fmt: skip
 
 DEFAULT_BATCH_SIZE = 32
@@ -49,6 +49,112 @@ def check_x(model: Layer, x: Any, what: str = "x") -> Array:
     if model.built:
         model.check_input_values(x)
     return x
+
+
+def check_inputs(model: Layer, x: Any, what: str = "x") -> Any:
+    """``x`` for a model of several inputs: a list in input order (a dict by input name is taken too), each checked.
+
+    A model of one input takes :func:`check_x`'s path. Errors name the input.
+    """
+    names, tensors = _structure(model, "inputs")
+    if len(tensors) <= 1 and not isinstance(x, dict):
+        return check_x(model, x, what)
+    arrays = _listed(model, x, names, what, "inputs")
+    where = model._label()
+    checked = []
+    for array, name, tensor in zip(arrays, names, tensors, strict=True):
+        label = f"{what} {name!r}"
+        if tensor.dtype.kind in "iu":
+            array = as_index_array(array, where, label)
+        else:
+            array = as_float_array(array, model.dtype, where, label)
+        if array.ndim < 2 or array.shape[1:] != tensor.per_sample_shape:
+            raise ShapeError(
+                f"{where}: {label} must have shape (batch, {', '.join(map(str, tensor.per_sample_shape))}), "
+                f"received {array.shape}."
+            )
+        checked.append(array)
+    _same_count(where, what, names, checked)
+    if len(checked[0]) == 0:
+        raise InvalidValueError(f"{where}: {what} holds 0 samples; pass at least one.")
+    model.check_input_values(checked)  # type: ignore[arg-type]  # a model of several inputs takes a list
+    return checked
+
+
+def check_targets(model: Layer, compiled_loss: CompiledLoss, y: Any, n: int, what: str = "y") -> Any:
+    """``y`` for every output, each checked against its loss and output shape: an array, or a list in output order."""
+    output_shape = model.compute_output_shape(model.input_shape)
+    compiled_loss.check(model, output_shape)
+    if len(compiled_loss.names) == 1:
+        return check_y(model, compiled_loss.loss, y, n, output_shape, what)
+    arrays = _listed(model, y, compiled_loss.names, what, "outputs")
+    return [
+        check_y(model, head.loss, array, n, shape, f"{what} {name!r}")
+        for array, head, shape, name in zip(
+            arrays, compiled_loss.outputs, output_shape, compiled_loss.names, strict=True
+        )
+    ]
+
+
+def count(x: Any) -> int:
+    """The number of samples in ``x``: an array, or a list of arrays of one length."""
+    return len(x[0]) if isinstance(x, list) else len(x)
+
+
+def take(x: Any, index: Any) -> Any:
+    """The samples ``index`` of ``x``: an array, or each array of a list."""
+    return [part[index] for part in x] if isinstance(x, list) else x[index]
+
+
+def _structure(model: Layer, which: str) -> tuple[list[str], list[Any]]:
+    tensors = getattr(model, which, None)
+    if tensors is None:
+        return [], []
+    listed = (
+        list(tensors.values())
+        if isinstance(tensors, dict)
+        else list(tensors)
+        if isinstance(tensors, list)
+        else [tensors]
+    )
+    names = getattr(model, "input_names" if which == "inputs" else "output_names")
+    return list(names), listed
+
+
+def _listed(model: Layer, value: Any, names: list[str], what: str, kind: str) -> list[Any]:
+    """``value`` as one entry per name: a dict by name (no unknown or missing key), or a list or tuple in order."""
+    where = model._label()
+    if isinstance(value, dict):
+        unknown, missing = sorted(set(value) - set(names)), [name for name in names if name not in value]
+        if unknown or missing:
+            raise InvalidValueError(
+                f"{where}: {what} is a dict with keys {sorted(value)}, but the model's {kind} are {names}"
+                + (f"; unknown: {unknown}" if unknown else "")
+                + (f"; missing: {missing}" if missing else "")
+                + "."
+            )
+        return [value[name] for name in names]
+    if isinstance(value, (list, tuple)) and not (value and not isinstance(value[0], (np.ndarray, list, tuple))):
+        if len(value) != len(names):
+            raise InvalidValueError(
+                f"{where}: {what} holds {len(value)} arrays, but the model has {len(names)} {kind} {names}; pass one "
+                f"array per {kind[:-1]}, as a list in that order or a dict by name."
+            )
+        return list(value)
+    raise InvalidTypeError(
+        f"{where}: the model has {len(names)} {kind} {names}; pass {what} as a list of arrays in that order or a "
+        f"dict by name, received {type(value).__name__}."
+    )
+
+
+def _same_count(where: str, what: str, names: list[str], arrays: list[Array]) -> None:
+    counts = [len(a) for a in arrays]
+    if len(set(counts)) > 1:
+        raise ShapeError(
+            f"{where}: the arrays of {what} must hold the same number of samples, received "
+            + ", ".join(f"{name!r}: {c}" for name, c in zip(names, counts, strict=True))
+            + "."
+        )
 
 
 def check_y(model: Layer, loss: Loss, y: Any, n: int, output_shape: Shape, what: str = "y") -> Array:
@@ -165,15 +271,16 @@ def split_at(
 ) -> tuple[tuple[Array, Array | None, Array | None], tuple[Array, Array | None, Array | None]]:
     """``(x, y, weights)`` cut into the samples before ``cut`` and those from it on (absent arrays stay ``None``)."""
     x, y, weights = arrays
-    return (x[:cut], _head(y, cut), _head(weights, cut)), (x[cut:], _tail(y, cut), _tail(weights, cut))
+    before, after = slice(None, cut), slice(cut, None)
+    return (take(x, before), _take(y, before), _take(weights, before)), (
+        take(x, after),
+        _take(y, after),
+        _take(weights, after),
+    )
 
 
-def _head(array: Array | None, cut: int) -> Array | None:
-    return None if array is None else array[:cut]
-
-
-def _tail(array: Array | None, cut: int) -> Array | None:
-    return None if array is None else array[cut:]
+def _take(array: Any, index: Any) -> Any:
+    return None if array is None else take(array, index)
 
 
 def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
@@ -184,7 +291,7 @@ def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
 def x_for_predict(model: Layer, x: Any) -> Array:
     """``x`` checked for ``predict``; an unbuilt model is built for it, and left unbuilt if ``x`` is refused."""
     if model.built:
-        return check_x(model, x)
+        return check_inputs(model, x)
     with unchanged_on_error(model):
         x = check_x(model, x)
         model.ensure_built(x.shape[1:])
@@ -207,7 +314,7 @@ def data_for_steps(
     """
     if x is None or (y is None and not y_optional):
         raise InvalidValueError(f"{model._label()}: pass both x and y.")
-    x = check_x(model, x)
+    x = check_inputs(model, x)
     if not model.built:
         model.ensure_built(x.shape[1:])
         model.check_input_values(x)
@@ -215,10 +322,10 @@ def data_for_steps(
         if sample_weight is not None or class_weight is not None:
             raise InvalidValueError(f"{model._label()}: sample_weight and class_weight need y; pass y too.")
         return x, None, None
-    output_shape = model.compute_output_shape(x.shape[1:])
-    compiled_loss.check(model, output_shape)
-    y = check_y(model, compiled_loss.loss, y, len(x), output_shape)
-    weights = check_sample_weight(model, sample_weight, len(x))
+    y = check_targets(model, compiled_loss, y, count(x))
+    weights = check_sample_weight(model, sample_weight, count(x))
+    if class_weight is not None and isinstance(y, list):
+        raise InvalidValueError(f"{model._label()}: class_weight takes a model of one output; use sample_weight.")
     by_class = class_sample_weights(model, class_weight, y, compiled_loss.loss)
     if by_class is not None:
         weights = by_class if weights is None else weights * by_class
@@ -234,10 +341,9 @@ def validation_for_fit(
             f"{model._label()}: validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight_val)."
         )
     x_val, y_val, *rest = validation_data
-    x_val = check_x(model, x_val, "validation x")
-    output_shape = model.compute_output_shape(x_val.shape[1:])
-    y_val = check_y(model, compiled_loss.loss, y_val, len(x_val), output_shape, "validation y")
-    weights = check_sample_weight(model, rest[0] if rest else None, len(x_val), "validation sample_weight")
+    x_val = check_inputs(model, x_val, "validation x")
+    y_val = check_targets(model, compiled_loss, y_val, count(x_val), "validation y")
+    weights = check_sample_weight(model, rest[0] if rest else None, count(x_val), "validation sample_weight")
     return x_val, y_val, weights
 
 

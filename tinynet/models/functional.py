@@ -24,10 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ..activation import Activation
 from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Array, Layer
-from ..layers.activated import ActivatedLayer
 from ..layers.input_layer import InputLayer
 from ..symbolic import SymbolicTensor
 
@@ -228,19 +226,6 @@ class Graph:
             modes.append(2 if inputs_need else 1 if trains else 0)
         self._plan = (*key, modes)
         return modes
-
-    def output_activations(self) -> list[Activation | None]:
-        """Per output, the activation that ends it — a standalone one, or its layer's ``activation`` — if any."""
-        found: list[Activation | None] = []
-        for tensor in self.outputs.tensors:
-            layer = tensor.node.layer
-            if isinstance(layer, Activation):
-                found.append(layer)
-            elif isinstance(layer, ActivatedLayer):
-                found.append(layer.activation)
-            else:
-                found.append(None)
-        return found
 
 
 def _nodes_in_order(owner: str, outputs: list[SymbolicTensor], inputs: set[int]) -> list[Any]:

@@ -19,7 +19,7 @@ from ..callbacks import CallbackList
 from ..errors import InvalidTypeError
 from ..layer import Array
 from ..utils import make_rng
-from .data import batch_bounds
+from .data import batch_bounds, count, take
 
 __all__ = ["fit_loop", "evaluate_loop", "predict_loop", "callbacks_for", "training"]
 
@@ -53,7 +53,7 @@ def fit_loop(
     """
     x, y, weights = data
     rng = model._shuffle_rng if model._shuffle_rng is not None else make_rng()
-    bounds = batch_bounds(len(x), batch_size)
+    bounds = batch_bounds(count(x), batch_size)
     batch_hooks = callback_list.uses_train_batch_hooks()  # else no per-batch calls
     logs: Logs = {}
     model.stop_training = False
@@ -63,7 +63,7 @@ def fit_loop(
             for epoch in epochs:
                 callback_list.on_epoch_begin(epoch)
                 model.reset_metrics()
-                order = rng.permutation(len(x)) if shuffle else None
+                order = rng.permutation(count(x)) if shuffle else None
                 for step, (start, stop) in enumerate(bounds):
                     if batch_hooks:
                         callback_list.on_train_batch_begin(step)
@@ -91,7 +91,7 @@ def evaluate_loop(model: Any, data: Arrays, batch_size: int, callback_list: Call
     logs: Logs = {}
     hooks.on_test_begin()
     with inference():  # what a training forward remembered stays in place
-        for step, (start, stop) in enumerate(batch_bounds(len(data[0]), batch_size)):
+        for step, (start, stop) in enumerate(batch_bounds(count(data[0]), batch_size)):
             hooks.on_test_batch_begin(step)
             logs = checked_logs(model, model.test_step(batch_of(data, slice(start, stop))), "test_step")
             hooks.on_test_batch_end(step, logs)
@@ -102,18 +102,18 @@ def evaluate_loop(model: Any, data: Arrays, batch_size: int, callback_list: Call
 def predict_loop(model: Any, x: Array, batch_size: int, callback_list: CallbackList | None = None) -> Array:
     """``predict_step`` over the batches of ``x`` under inference, the outputs concatenated."""
     with inference():  # what a training forward remembered stays in place
-        if callback_list is None and len(x) <= batch_size:  # one batch, no hooks: the latency path
-            y: Array = model.predict_step(x)
-            return y.copy() if np.may_share_memory(y, x) else y  # a model of reshapes alone returns a view of x
+        if callback_list is None and count(x) <= batch_size:  # one batch, no hooks: the latency path
+            y: Any = model.predict_step(x)
+            return _owned(y, x)
         hooks = callback_list if callback_list is not None else CallbackList()
         hooks.on_predict_begin()
         outputs = []
-        for step, (start, stop) in enumerate(batch_bounds(len(x), batch_size)):
+        for step, (start, stop) in enumerate(batch_bounds(count(x), batch_size)):
             hooks.on_predict_batch_begin(step)
-            outputs.append(model.predict_step(x[start:stop]))
+            outputs.append(model.predict_step(take(x, slice(start, stop))))
             hooks.on_predict_batch_end(step)
         hooks.on_predict_end()
-    return np.concatenate(outputs)
+    return _concatenated(outputs)
 
 
 def callbacks_for(model: Any, callbacks: Any, verbose: int, steps: int) -> CallbackList | None:
@@ -128,8 +128,8 @@ def batch_of(data: Arrays, index: Any) -> Any:
     """What a step receives: ``(x, y)``, ``(x, y, sample_weight)``, or ``x`` alone when there is no ``y``."""
     x, y, weights = data
     if y is None:
-        return x[index]
-    return (x[index], y[index]) if weights is None else (x[index], y[index], weights[index])
+        return take(x, index)
+    return (take(x, index), take(y, index)) if weights is None else (take(x, index), take(y, index), weights[index])
 
 
 def checked_logs(model: Any, logs: Any, step: str) -> Logs:
@@ -140,3 +140,23 @@ def checked_logs(model: Any, logs: Any, step: str) -> Logs:
             f"received {type(logs).__name__}."
         )
     return logs
+
+
+def _concatenated(outputs: list[Any]) -> Any:
+    """The batches' outputs joined: an array, or a list or dict of them for a model of several outputs."""
+    first = outputs[0]
+    if isinstance(first, dict):
+        return {key: np.concatenate([o[key] for o in outputs]) for key in first}
+    if isinstance(first, list):
+        return [np.concatenate([o[i] for o in outputs]) for i in range(len(first))]
+    return np.concatenate(outputs)
+
+
+def _owned(y: Any, x: Any) -> Any:
+    """``y`` with no array a view of the caller's ``x`` (a model of reshapes alone returns one)."""
+    if isinstance(y, dict):
+        return {key: _owned(value, x) for key, value in y.items()}
+    if isinstance(y, list):
+        return [_owned(value, x) for value in y]
+    inputs = x if isinstance(x, list) else [x]
+    return y.copy() if any(np.may_share_memory(y, part) for part in inputs) else y

@@ -13,7 +13,7 @@ from ..errors import CallOrderError, InvalidValueError
 from ..layer import Layer
 from ..metrics import Mean
 from ..parameter import Parameter
-from .compiled_loss import CompiledLoss
+from .compiled_loss import CompiledLoss, ending_activation
 from .functional import Graph
 from .summary import summary_table
 from .trainer import Trainer
@@ -76,6 +76,7 @@ class Model(Trainer, Layer, Resumable):
         self.loss: Any = None
         self.compiled_loss: CompiledLoss | None = None
         self.compiled_metrics: list[Any] = []
+        self._metric_outputs: list[int] | None = None
         self.loss_tracker = Mean(name="loss")
         self.stop_training = False
         self.history: History | None = None
@@ -124,11 +125,30 @@ class Model(Trainer, Layer, Resumable):
         shapes = [t.per_sample_shape for t in self._graph.outputs.tensors]
         return shapes[0] if self._graph.outputs.kind == "single" else shapes
 
+    def output_layers(self) -> list[Layer]:
+        """The layers that produce the outputs, in output order (a graph's); empty for a subclass."""
+        return [] if self._graph is None else [t.node.layer for t in self._graph.outputs.tensors]
+
+    @property
+    def output_names(self) -> list[str]:
+        """The outputs' names: the keys of a dict of outputs, else the names of the layers that produce them."""
+        if self._graph is None:
+            return ["output"]
+        outputs = self._graph.outputs
+        return list(outputs.keys) if outputs.kind == "dict" else [t.name for t in outputs.tensors]
+
+    @property
+    def input_names(self) -> list[str]:
+        """The inputs' names (a graph's): the keys of a dict of inputs, else the ``tn.Input`` names."""
+        if self._graph is None:
+            return ["input"]
+        inputs = self._graph.inputs
+        return list(inputs.keys) if inputs.kind == "dict" else [t.name for t in inputs.tensors]
+
     def output_activation(self) -> Activation | None:
-        """The final activation a fused loss may take over: a one-output graph's; ``None`` for a subclass."""
-        if self._graph is None or len(self._graph.outputs.tensors) != 1:
-            return None
-        return self._graph.output_activations()[0]
+        """The activation that ends a one-output model (the one a fused loss takes over), if any."""
+        layers = self.output_layers()
+        return ending_activation(layers[0]) if len(layers) == 1 else None
 
     def trainable_parameters(self) -> list[Parameter]:
         """The trainable parameters of the layers that are not frozen.

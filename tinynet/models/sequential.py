@@ -7,10 +7,8 @@ from typing import Any, cast
 
 from .. import activations, initializers
 from .._validation import integer
-from ..activation import Activation
 from ..errors import InvalidTypeError, InvalidValueError, LayerReuseError
 from ..layer import Array, Layer, Shape
-from ..layers.activated import ActivatedLayer
 from ..layers.dense import Dense
 from ..layers.input_layer import InputLayer
 from ..registry import get_registered_class, register, serialize
@@ -190,20 +188,9 @@ class Sequential(Model):
         return self._lowest[1]
 
     # ------------------------------------------------------------------ the fused loss
-    def output_activation(self) -> Activation | None:
-        """The activation that ends the model — a standalone one, or the last layer's ``activation`` — if any.
-
-        ``compile`` fuses it into a matching cross-entropy (sigmoid with binary,
-        softmax with categorical): see :class:`~tinynet.models.CompiledLoss`.
-        """
-        if not self.layers:
-            return None
-        last = self.layers[-1]
-        if isinstance(last, Activation):
-            return last
-        if isinstance(last, ActivatedLayer):
-            return last.activation
-        return None
+    def output_layers(self) -> list[Layer]:
+        """The layer that produces the output — the last one — for ``compile``'s fused loss."""
+        return self.layers[-1:]
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         shape = self._check_shape(input_shape)

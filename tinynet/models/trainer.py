@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import losses, optimizers
 from .. import metrics as metrics_module
+from .. import optimizers
 from .._rollback import unchanged_on_error
 from .._validation import integer
 from ..callbacks import CallbackList, History
@@ -56,7 +56,9 @@ class Trainer:
     _shuffle_rng: np.random.Generator | None
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None) -> None:
+    def compile(
+        self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None
+    ) -> None:
         """Choose the optimizer, the loss and the metrics, by object or Keras string id.
 
         ``"accuracy"`` resolves against the loss, as in Keras; each metric is
@@ -65,24 +67,24 @@ class Trainer:
         for exact, finite training at any logits (:class:`CompiledLoss`). A
         loss that cannot fit the model's output is refused here (or at the
         first ``fit`` if the model is not built yet).
+
+        A model with several outputs takes ``loss`` as one loss for all, a
+        list in output order or a dict by output name, ``loss_weights`` (the
+        loss is ``sum(weight_k * loss_k)``), and ``metrics`` as one list for
+        every output, a list of lists or a dict by output name; they are
+        reported as ``<output>_loss`` and ``<output>_<metric>``.
         """
         model: Any = self
         if loss is None:
             raise InvalidValueError(f"{model._label()}: compile() needs a loss, e.g. loss='mse'.")
         new_optimizer = optimizers.get(optimizer)
-        new_loss = losses.get(loss)
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
-            raise InvalidTypeError(
-                f"{model._label()}: metrics must be a list, e.g. ['accuracy'], received {metrics!r}."
-            )
-        new_metrics = [metrics_module.get(m, loss=new_loss) for m in metrics]
-        compiled_loss = CompiledLoss(model, new_loss)
+        compiled_loss = CompiledLoss(model, loss, loss_weights)
+        new_metrics, metric_outputs = _compiled_metrics(model._label(), metrics, compiled_loss)
         if model.built:
             compiled_loss.check(model, model.compute_output_shape(model.input_shape or ()))
         new_optimizer.astype(model.dtype)
-        self.optimizer, self.loss, self.compiled_metrics = new_optimizer, new_loss, new_metrics
+        self.optimizer, self.loss, self.compiled_metrics = new_optimizer, compiled_loss.loss, new_metrics
+        self._metric_outputs = metric_outputs
         self.compiled_loss = compiled_loss
         if self._shuffle_rng is None:
             self._shuffle_rng = make_rng()
@@ -120,8 +122,9 @@ class Trainer:
 
     @property
     def metrics(self) -> list[Any]:
-        """The metrics a step reports: ``loss_tracker`` first, then the compiled metrics."""
-        return [self.loss_tracker, *self.compiled_metrics]
+        """The metrics a step reports: ``loss_tracker``, each output's loss (several outputs), the compiled metrics."""
+        per_output = [] if self.compiled_loss is None else self.compiled_loss.metrics
+        return [self.loss_tracker, *per_output, *self.compiled_metrics]
 
     def reset_metrics(self) -> None:
         """Reset every metric in :attr:`metrics` (``fit`` does at each epoch, ``evaluate`` at its start)."""
@@ -130,8 +133,15 @@ class Trainer:
 
     def compute_metrics(self, x: Any, y: Array, y_pred: Array, sample_weight: Array | None = None) -> Logs:
         """Update the compiled metrics with one batch and return :meth:`get_metrics_result`."""
-        for metric in self.compiled_metrics:
-            metric.update_state(y, y_pred, sample_weight)
+        if self._metric_outputs is None:
+            for metric in self.compiled_metrics:
+                metric.update_state(y, y_pred, sample_weight)
+        elif self.compiled_metrics:
+            names = self.compiled_loss.names  # type: ignore[union-attr]
+            targets = [y[n] for n in names] if isinstance(y, dict) else y
+            predictions = [y_pred[n] for n in names] if isinstance(y_pred, dict) else y_pred
+            for output, metric in zip(self._metric_outputs, self.compiled_metrics, strict=True):
+                metric.update_state(targets[output], predictions[output], sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> Logs:
@@ -207,14 +217,14 @@ class Trainer:
             x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, class_weight, self._overrides("train_step")
             )
-            held_out = data.split_validation(model, validation_split, len(x))
+            held_out = data.split_validation(model, validation_split, data.count(x))
             validation: tuple[Array, Array | None, Array | None] | None = None
             if validation_data is not None:
                 validation = data.validation_for_fit(model, compiled_loss, validation_data)
             elif held_out:
-                cut = len(x) - held_out
+                cut = data.count(x) - held_out
                 (x, y, weights), validation = data.split_at((x, y, weights), cut)
-            bounds = data.batch_bounds(len(x), batch_size)
+            bounds = data.batch_bounds(data.count(x), batch_size)
             for layer in model.walk():  # a batch a layer would refuse mid-training is refused now
                 for size in {stop - start for start, stop in bounds}:
                     layer.check_batch_size(size, training=True)
@@ -263,7 +273,7 @@ class Trainer:
             x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
             )
-        steps = len(data.batch_bounds(len(x), batch_size))
+        steps = len(data.batch_bounds(data.count(x), batch_size))
         results = loops.evaluate_loop(
             model, (x, y, weights), batch_size, loops.callbacks_for(model, callbacks, verbose, steps)
         )
@@ -279,7 +289,7 @@ class Trainer:
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose, auto=0)
         x = data.x_for_predict(model, x)
-        steps = len(data.batch_bounds(len(x), batch_size))
+        steps = len(data.batch_bounds(data.count(x), batch_size))
         return loops.predict_loop(model, x, batch_size, loops.callbacks_for(model, callbacks, verbose, steps))
 
     # ------------------------------------------------------------------ one batch
@@ -310,10 +320,48 @@ class Trainer:
             x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
             )
-        return data.as_keras_result(loops.evaluate_loop(model, (x, y, weights), max(len(x), 1)), return_dict)
+        return data.as_keras_result(loops.evaluate_loop(model, (x, y, weights), max(data.count(x), 1)), return_dict)
 
     def predict_on_batch(self, x: Any) -> Array:
         """``predict`` for one batch."""
         model: Any = self
         x = data.x_for_predict(model, x)
-        return loops.predict_loop(model, x, max(len(x), 1))
+        return loops.predict_loop(model, x, max(data.count(x), 1))
+
+
+def _compiled_metrics(owner: str, metrics: Any, compiled_loss: CompiledLoss) -> tuple[list[Any], list[int] | None]:
+    """The metric objects, and for several outputs which output each watches (``None`` for one output).
+
+    ``"accuracy"`` resolves against each output's own loss; with several outputs
+    every metric is named ``<output>_<name>``.
+    """
+    names = compiled_loss.names
+    if metrics is None:
+        metrics = []
+    if len(names) == 1:
+        if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
+            raise InvalidTypeError(f"{owner}: metrics must be a list, e.g. ['accuracy'], received {metrics!r}.")
+        return [metrics_module.get(m, loss=compiled_loss.loss) for m in metrics], None
+    if isinstance(metrics, dict):
+        unknown = sorted(set(metrics) - set(names))
+        if unknown:
+            raise InvalidValueError(f"{owner}: metrics names outputs {unknown}, but the model's outputs are {names}.")
+        per_output = [metrics.get(name, []) for name in names]
+    elif isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
+        if len(metrics) != len(names):
+            raise InvalidValueError(
+                f"{owner}: metrics has {len(metrics)} lists, but the model has {len(names)} outputs {names}."
+            )
+        per_output = list(metrics)
+    elif isinstance(metrics, (list, tuple)):
+        per_output = [list(metrics)] * len(names)
+    else:
+        raise InvalidTypeError(f"{owner}: metrics must be a list, a list of lists or a dict, received {metrics!r}.")
+    found, outputs = [], []
+    for index, (name, wanted) in enumerate(zip(names, per_output, strict=True)):
+        for identifier in [wanted] if not isinstance(wanted, (list, tuple)) else wanted:
+            metric = metrics_module.get(identifier, loss=compiled_loss.outputs[index].loss)
+            metric.name = f"{name}_{metric.name}"
+            found.append(metric)
+            outputs.append(index)
+    return found, outputs
