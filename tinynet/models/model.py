@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -13,8 +13,9 @@ from ..errors import CallOrderError, InvalidValueError
 from ..layer import Layer
 from ..metrics import Mean
 from ..parameter import Parameter
+from ..registry import register
 from .compiled_loss import CompiledLoss, ending_activation
-from .functional import Graph
+from .functional import Graph, graph_config, graph_from_config
 from .summary import summary_table
 from .trainer import Trainer
 from .training_state import Resumable
@@ -22,6 +23,7 @@ from .training_state import Resumable
 __all__ = ["Model"]
 
 
+@register
 class Model(Trainer, Layer, Resumable):
     """A layer made of layers: a graph of layer calls, your own subclass, or a :class:`Sequential`.
 
@@ -124,6 +126,23 @@ class Model(Trainer, Layer, Resumable):
         self.ensure_built(input_shape)
         shapes = [t.per_sample_shape for t in self._graph.outputs.tensors]
         return shapes[0] if self._graph.outputs.kind == "single" else shapes
+
+    def get_config(self) -> dict[str, Any]:
+        """A graph model's config holds its layers, its nodes and where its inputs and outputs are."""
+        config = super().get_config()
+        return config if self._graph is None else {**config, **graph_config(self._graph)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None) -> Model:
+        """A model from ``get_config()``'s output: a graph's layers are made and called anew, in order."""
+        config = dict(config)
+        if "nodes" not in config:
+            return cast(Model, super().from_config(config))
+        graph: dict[str, Any] = {
+            key: config.pop(key) for key in ("layers", "nodes", "inputs", "outputs") if key in config
+        }
+        inputs, outputs = graph_from_config(graph, custom_objects)
+        return cls(inputs=inputs, outputs=outputs, **config)
 
     def output_layers(self) -> list[Layer]:
         """The layers that produce the outputs, in output order (a graph's); empty for a subclass."""

@@ -11,8 +11,9 @@ from ..errors import InvalidTypeError, InvalidValueError, LayerReuseError
 from ..layer import Array, Layer, Shape
 from ..layers.dense import Dense
 from ..layers.input_layer import InputLayer
-from ..registry import get_registered_class, register, serialize
+from ..registry import register, serialize
 from ..symbolic import SymbolicTensor
+from .layer_entries import layer_from_entry
 from .model import Model
 
 __all__ = ["Sequential"]
@@ -206,7 +207,7 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None) -> Sequential:
         config = dict(config)
-        layers = [_layer_from_entry(entry, custom_objects) for entry in config.pop("layers", [])]
+        layers = [layer_from_entry(entry, custom_objects) for entry in config.pop("layers", [])]
         model = cast(Sequential, super().from_config(config))
         for layer in layers:
             model.add(layer)
@@ -286,23 +287,6 @@ def _check_entry(index: int, entry: Any) -> tuple[int, int, Any]:
     activation = entry.get("activation")
     activations.get(activation)  # an unknown id fails here, naming the known ones
     return input_dim, output_dim, activation
-
-
-def _layer_from_entry(entry: Any, custom_objects: dict[str, type] | None) -> Layer:
-    """One layer of ``from_config``'s ``layers``; an entry naming anything but a layer is refused before it is made."""
-    if not isinstance(entry, dict) or set(entry) != {"class_name", "config"} or not isinstance(entry["config"], dict):
-        raise InvalidValueError(
-            f"Sequential.from_config: each entry of 'layers' is a {{'class_name', 'config'}} dict (as "
-            f"serialize(layer) gives), received {entry!r:.80}."
-        )
-    layer_cls: Any = get_registered_class(entry["class_name"], custom_objects)
-    if not (isinstance(layer_cls, type) and issubclass(layer_cls, Layer)):
-        raise InvalidTypeError(
-            f"Sequential.from_config: 'layers' names the class {entry['class_name']!r}, which is not a Layer."
-        )
-    if issubclass(layer_cls, Sequential):
-        return layer_cls.from_config(entry["config"], custom_objects=custom_objects)
-    return layer_cls.from_config(entry["config"])
 
 
 def _fresh(initializer: Any) -> Any:

@@ -52,6 +52,7 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _DIGITS = re.compile(r"^(0|[1-9][0-9]{0,38})$")
 _MAX_RANK = 32
+_MAX_INPUTS = 1000
 _MAX_LIST = 100_000
 
 Fail = Callable[[str], ModelFileError]
@@ -85,8 +86,8 @@ class Document:
 
     kind: str
     model: dict[str, Any] | None
-    input_shape: tuple[int, ...]
-    layers: list[tuple[str, str, tuple[int, ...] | None]]
+    input_shape: Any  # a per-sample shape, or a list of them
+    layers: list[tuple[str, str, Any]]
     weights: list[WeightEntry]
     compile: dict[str, Any] | None
     slots: list[SlotEntry] | None
@@ -181,7 +182,7 @@ def parse_document(data: Any, fail: Fail) -> Document:
         (
             c.identifier(entry["class_name"], f"layers[{i}].class_name"),
             c.string(entry["name"], f"layers[{i}].name"),
-            None if entry["input_shape"] is None else c.shape(entry["input_shape"], f"layers[{i}].input_shape"),
+            None if entry["input_shape"] is None else c.input_shape(entry["input_shape"], f"layers[{i}].input_shape"),
         )
         for i, entry in enumerate(c.entries(data["layers"], "layers", {"class_name", "name", "input_shape"}))
     ]
@@ -205,7 +206,7 @@ def parse_document(data: Any, fail: Fail) -> Document:
         raise fail("is a model file without a model config ('model' is null).")
     if (compile_settings is None) != (slots is None):
         raise fail("must hold compile settings and optimizer_state together, or neither.")
-    return Document(kind, model, c.shape(data["input_shape"], "input_shape"), layers, weights, compile_settings,
+    return Document(kind, model, c.input_shape(data["input_shape"], "input_shape"), layers, weights, compile_settings,
                     slots, shuffle, generators)  # fmt: skip
 
 
@@ -312,6 +313,14 @@ class _Checker:
                 or not all(type(d) is int and 0 <= d < 2**62 for d in value)):  # fmt: skip
             raise self.fail(f"has {where} = {value!r:.80}; expected a list of non-negative integers.")
         return tuple(value)
+
+    def input_shape(self, value: Any, where: str) -> Any:
+        """A per-sample shape, or a list of them (a layer or model that takes several inputs)."""
+        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
+            if len(value) > _MAX_INPUTS:
+                raise self.fail(f"has {where} with {len(value)} shapes; at most {_MAX_INPUTS} inputs are read.")
+            return [self.shape(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return self.shape(value, where)
 
     def dtype(self, value: Any, where: str) -> str:
         if value not in FLOAT_DTYPES:
