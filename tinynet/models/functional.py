@@ -80,12 +80,15 @@ class Structure:
 class _Step:
     """One node as the graph runs it: the layer, the slots it reads and writes."""
 
-    __slots__ = ("layer", "reads", "writes", "takes_list", "gives_list", "shared")
+    __slots__ = ("layer", "reads", "writes", "takes_list", "gives_list", "shared", "simple", "read", "write")
 
     def __init__(self, layer: Layer, reads: list[int], writes: list[int], takes_list: bool, gives_list: bool) -> None:
         self.layer, self.reads, self.writes = layer, reads, writes
         self.takes_list, self.gives_list = takes_list, gives_list
         self.shared = False
+        #: One tensor in, one out (most nodes): the loops take a shorter path through ``read`` and ``write``.
+        self.simple = not takes_list and not gives_list
+        self.read, self.write = reads[0] if reads else -1, writes[0] if writes else -1
 
 
 class Graph:
@@ -124,6 +127,7 @@ class Graph:
                 writes.append(slot[id(tensor)])
             self.steps.append(_Step(node.layer, reads, writes, node.takes_list, node.gives_list))
         self.slot_count = len(slot)
+        self.steps_backward = list(reversed(list(enumerate(self.steps))))
         self.input_slots = list(range(len(self.inputs.tensors)))
         self.output_slots = [slot[id(t)] for t in self.outputs.tensors]
         layers: list[Layer] = [t.node.layer for t in self.inputs.tensors]
@@ -148,47 +152,59 @@ class Graph:
     def forward(self, model: Layer, x: Any, training: bool) -> Any:
         """The outputs for inputs ``x`` (in the inputs' structure); remembers what ``backward`` needs in ``model``."""
         values: list[Any] = [None] * self.slot_count
-        for slot, array in zip(self.input_slots, self.inputs.flatten(x), strict=True):
-            values[slot] = array
+        if self.inputs.kind == "single":
+            values[0] = x
+        else:
+            for slot, array in zip(self.input_slots, self.inputs.flatten(x), strict=True):
+                values[slot] = array
         memories: dict[int, list[tuple[Layer, Any]]] = {}
         remembering = model.remembering
         for index, step in enumerate(self.steps):
             layer = step.layer
-            reads = step.reads
-            args = [values[s] for s in reads] if step.takes_list else values[reads[0]]
-            out = layer.forward(args, training and layer.trainable)  # type: ignore[arg-type]  # a list for a merge
-            if step.gives_list:
-                for slot, part in zip(step.writes, out, strict=True):
-                    values[slot] = part
+            if step.simple:
+                values[step.write] = layer.forward(values[step.read], training and layer.trainable)
             else:
-                values[step.writes[0]] = out
+                args = [values[s] for s in step.reads] if step.takes_list else values[step.read]
+                out = layer.forward(args, training and layer.trainable)  # type: ignore[arg-type]  # a list for a merge
+                if step.gives_list:
+                    for slot, part in zip(step.writes, out, strict=True):
+                        values[slot] = part
+                else:
+                    values[step.write] = out
             if step.shared and remembering:  # this call's memory, put back before its backward
                 memories[index] = [(inner, inner._memory) for inner in layer.walk()]
-        model.remember(values=values, memories=memories)
+        model.remember(state=(values, memories))
+        if self.outputs.kind == "single":
+            return values[self.output_slots[0]]
         return self.outputs.pack([values[s] for s in self.output_slots])
 
     def backward(self, model: Layer, grad: Any) -> Any:
         """dL/d(inputs) from ``grad`` = dL/d(outputs); ``None`` when ``model.needs_input_grad`` is false."""
-        values, memories = model.recall("values", "memories")
+        ((values, memories),) = model.recall("state")
         grads: list[Any] = [None] * self.slot_count
-        for slot, g in zip(self.output_slots, self.outputs.flatten(grad), strict=True):
-            grads[slot] = g if grads[slot] is None else grads[slot] + g
+        if self.outputs.kind == "single":
+            grads[self.output_slots[0]] = grad
+        else:
+            for slot, g in zip(self.output_slots, self.outputs.flatten(grad), strict=True):
+                grads[slot] = g if grads[slot] is None else grads[slot] + g
         modes = self._modes(model)
         summed: dict[int, tuple[Any, Array]] = {}
-        for index in range(len(self.steps) - 1, -1, -1):
-            step, mode = self.steps[index], modes[index]
+        for index, step in self.steps_backward:
+            mode = modes[index]
             if mode == 0:
                 continue
-            upstream = [grads[s] for s in step.writes]
-            if all(g is None for g in upstream):
-                continue  # nothing that reaches a loss comes out of this node
-            layer = step.layer
             if step.gives_list:
+                upstream = [grads[s] for s in step.writes]
+                if all(g is None for g in upstream):
+                    continue  # nothing that reaches a loss comes out of this node
                 g_out: Any = [
                     np.zeros_like(values[s]) if g is None else g for s, g in zip(step.writes, upstream, strict=True)
                 ]
             else:
-                g_out = upstream[0]
+                g_out = grads[step.write]
+                if g_out is None:
+                    continue
+            layer = step.layer
             if step.shared:
                 for inner, memory in memories[index]:
                     inner._memory = memory
@@ -200,15 +216,21 @@ class Graph:
                     vars(layer).pop("needs_input_grad", None)
             else:
                 dx = layer.backward(g_out)
-                if dx is not None:
-                    for slot, part in zip(step.reads, dx if step.takes_list else [dx], strict=True):
+                if dx is None:
+                    pass
+                elif step.takes_list:
+                    for slot, part in zip(step.reads, dx, strict=True):
                         grads[slot] = part if grads[slot] is None else grads[slot] + part
+                else:
+                    before = grads[step.read]
+                    grads[step.read] = dx if before is None else before + dx
             if step.shared:
                 for p in layer.trainable_parameters():
                     before = summed.get(id(p))
                     summed[id(p)] = (p, p.grad if before is None else before[1] + p.grad)
-        for p, total in summed.values():
-            p.grad = total
+        if summed:
+            for p, total in summed.values():
+                p.grad = total
         if not model.needs_input_grad:
             return None
         return self.inputs.pack([np.zeros_like(values[s]) if grads[s] is None else grads[s] for s in self.input_slots])
