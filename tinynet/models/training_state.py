@@ -66,10 +66,24 @@ class Resumable:
         """
         if not self.compiled:
             return None
+        if self._metric_outputs is None:
+            return {
+                "optimizer": serialize(self.optimizer),
+                "loss": serialize(self.loss),
+                "metrics": [serialize(metric) for metric in self.compiled_metrics],
+            }
+        compiled_loss: Any = self.compiled_loss
+        names = compiled_loss.names
+        metrics_per_output: list[list[dict[str, Any]]] = [[] for _ in names]
+        for output, metric in zip(self._metric_outputs, self.compiled_metrics, strict=True):
+            entry = serialize(metric)
+            entry["config"]["name"] = metric.name.removeprefix(f"{names[output]}_")  # compile adds it back
+            metrics_per_output[output].append(entry)
         return {
             "optimizer": serialize(self.optimizer),
-            "loss": serialize(self.loss),
-            "metrics": [serialize(metric) for metric in self.compiled_metrics],
+            "loss": [serialize(head.loss) for head in compiled_loss.outputs],
+            "metrics": metrics_per_output,
+            "loss_weights": list(compiled_loss.weights),
         }
 
     def compile_from_config(self: Model, config: dict[str, Any], custom_objects: dict[str, type] | None = None) -> None:  # type: ignore[misc]  # a mixin of Model
@@ -87,7 +101,7 @@ class Resumable:
             Class names to your own optimizer, schedule, loss or metric classes.
         """
         where = f"{self._label()}: compile_from_config"
-        if not isinstance(config, Mapping) or set(config) != _COMPILE_KEYS:
+        if not isinstance(config, Mapping) or set(config) - {"loss_weights"} != _COMPILE_KEYS:
             raise InvalidValueError(
                 f"{where} takes a dict with the keys 'optimizer', 'loss' and 'metrics' (what get_compile_config() "
                 f"returns), received {describe(config)}."
@@ -102,10 +116,20 @@ class Resumable:
         optimizer, loss = config["optimizer"], config["loss"]
         if _serialized(optimizer):
             optimizer = _optimizer(optimizer, custom)
-        if _serialized(loss):
-            loss = resolve(loss, "loss", Loss, {}, custom)
-        found = [metrics.get(m, loss=loss, custom_objects=custom) if _serialized(m) else m for m in config["metrics"]]
-        self.compile(optimizer=optimizer, loss=loss, metrics=found)
+        if "loss_weights" not in config:
+            if _serialized(loss):
+                loss = resolve(loss, "loss", Loss, {}, custom)
+            found: Any = [
+                metrics.get(m, loss=loss, custom_objects=custom) if _serialized(m) else m for m in config["metrics"]
+            ]
+            self.compile(optimizer=optimizer, loss=loss, metrics=found)
+            return
+        losses = [resolve(entry, "loss", Loss, {}, custom) if _serialized(entry) else entry for entry in loss]
+        found = [
+            [metrics.get(m, loss=output_loss, custom_objects=custom) if _serialized(m) else m for m in entries]
+            for entries, output_loss in zip(config["metrics"], losses, strict=True)
+        ]
+        self.compile(optimizer=optimizer, loss=losses, metrics=found, loss_weights=config["loss_weights"])
 
     def get_training_state(self: Model) -> dict[str, Any] | None:  # type: ignore[misc]  # a mixin of Model
         """What training carries from one step to the next besides the weights; ``None`` before ``compile``.

@@ -233,14 +233,35 @@ def _weights(c: _Checker, value: Any, layer_count: int) -> list[WeightEntry]:
 
 
 def _compile(c: _Checker, value: Any) -> dict[str, Any]:
-    c.keys(value, "compile", {"optimizer", "loss", "metrics"})
+    """One model output: a loss and a list of metrics. Several: a list of losses, a list of metric lists per
+    output, and ``loss_weights``, a list of numbers."""
+    several = isinstance(value, dict) and "loss_weights" in value
+    c.keys(
+        value,
+        "compile",
+        {"optimizer", "loss", "metrics", "loss_weights"} if several else {"optimizer", "loss", "metrics"},
+    )
     if not isinstance(value["metrics"], list) or len(value["metrics"]) > 1000:
         raise c.fail("has compile.metrics that is not a list of metric configs.")
-    return {
-        "optimizer": c.serialized(value["optimizer"], "compile.optimizer"),
-        "loss": c.serialized(value["loss"], "compile.loss"),
-        "metrics": [c.serialized(m, f"compile.metrics[{i}]") for i, m in enumerate(value["metrics"])],
-    }
+    checked: dict[str, Any] = {"optimizer": c.serialized(value["optimizer"], "compile.optimizer")}
+    if not several:
+        checked["loss"] = c.serialized(value["loss"], "compile.loss")
+        checked["metrics"] = [c.serialized(m, f"compile.metrics[{i}]") for i, m in enumerate(value["metrics"])]
+        return checked
+    losses, weights, metrics = value["loss"], value["loss_weights"], value["metrics"]
+    outputs = len(losses) if isinstance(losses, list) else -1
+    if not 1 < outputs <= 1000 or not isinstance(weights, list) or len(weights) != outputs or len(metrics) != outputs:
+        raise c.fail("has compile settings for several outputs whose loss, loss_weights and metrics lists differ.")
+    if not all(type(w) in (int, float) and 0 <= w < 1e300 for w in weights):
+        raise c.fail("has compile.loss_weights that are not all non-negative numbers.")
+    checked["loss"] = [c.serialized(entry, f"compile.loss[{i}]") for i, entry in enumerate(losses)]
+    checked["loss_weights"] = weights
+    checked["metrics"] = []
+    for i, entries in enumerate(metrics):
+        if not isinstance(entries, list) or len(entries) > 1000:
+            raise c.fail(f"has compile.metrics[{i}] that is not a list of metric configs.")
+        checked["metrics"].append([c.serialized(m, f"compile.metrics[{i}][{j}]") for j, m in enumerate(entries)])
+    return checked
 
 
 def _slots(c: _Checker, value: Any, weights: list[WeightEntry]) -> list[SlotEntry]:
