@@ -148,6 +148,13 @@ class Graph:
         self.layers = layers
         self._plan: tuple[int, bool, list[int]] | None = None
 
+    def check_input_values(self, x: Any) -> None:
+        """Ask each layer that reads an input directly whether its values are in range (an Embedding's indices)."""
+        arrays = [x] if self.inputs.kind == "single" else self.inputs.flatten(x)
+        for step in self.steps:
+            if step.simple and step.read < len(arrays):
+                step.layer.check_input_values(arrays[step.read])
+
     # ------------------------------------------------------------------ running
     def forward(self, model: Layer, x: Any, training: bool) -> Any:
         """The outputs for inputs ``x`` (in the inputs' structure); remembers what ``backward`` needs in ``model``."""

@@ -99,6 +99,17 @@ class Model(Trainer, Layer, Resumable):
         self.ensure_built(shapes[0] if graph.inputs.kind == "single" else shapes)
 
     @property
+    def takes_indices(self) -> bool:  # type: ignore[override]
+        """A graph whose one input is integer (``tn.Input(..., dtype="int64")`` before an Embedding) takes indices."""
+        if self._graph is None or len(self._graph.inputs.tensors) != 1:
+            return False
+        return self._graph.inputs.tensors[0].dtype.kind in "iu"
+
+    def check_input_values(self, x: Any) -> None:
+        if self._graph is not None:
+            self._graph.check_input_values(x)
+
+    @property
     def inputs(self) -> Any:
         """A graph model's input tensors, as given (``None`` for a subclass without a graph)."""
         return None if self._graph is None else self._graph.inputs.pack(self._graph.inputs.tensors)
