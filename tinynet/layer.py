@@ -19,7 +19,8 @@ import numpy as np
 from . import initializers
 from ._memory import Memory, inference
 from ._rollback import unchanged_on_error
-from ._validation import as_float_array, as_index_array, float_dtype
+from ._shapes import checked_batch, checked_shape, describe_shape, is_list_of_inputs, shape_key
+from ._validation import as_float_array, float_dtype
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
 from .parameter import Parameter, charge_parameter
 from .symbolic import call_symbolic, is_symbolic
@@ -215,10 +216,10 @@ class Layer(Memory):
 
     def check_input_shape(self, input_shape: Any) -> None:
         """Raise ``ShapeError`` unless a built layer can take per-sample ``input_shape`` (or list of them)."""
-        if self._built and not self.accepts_any_shape and _as_shape_key(input_shape) != self.input_shape:
+        if self._built and not self.accepts_any_shape and shape_key(input_shape) != self.input_shape:
             raise ShapeError(
-                f"{self._label()}: expected input of shape {_describe_shape(self.input_shape)}, received per-sample "
-                f"shape {_as_shape_key(input_shape)}. The layer was built for {self.input_shape}; pass data of that "
+                f"{self._label()}: expected input of shape {describe_shape(self.input_shape)}, received per-sample "
+                f"shape {shape_key(input_shape)}. The layer was built for {self.input_shape}; pass data of that "
                 "shape or create a new layer."
             )
 
@@ -240,22 +241,7 @@ class Layer(Memory):
         return [tuple(part.shape[1:]) for part in y] if isinstance(y, (list, tuple)) else tuple(y.shape[1:])
 
     def _check_shape(self, shape: Any) -> Any:
-        """One per-sample shape as a tuple of ints, or a list of them (a list whose items are sequences)."""
-        if isinstance(shape, list) and shape and all(isinstance(s, (list, tuple)) for s in shape):
-            return [self._check_shape(s) for s in shape]
-        if isinstance(shape, (int, np.integer)):
-            shape = (shape,)
-        try:
-            shape = tuple(shape)
-        except TypeError:
-            raise InvalidTypeError(
-                f"{type(self).__name__}: a shape must be a tuple of ints, received {shape!r}."
-            ) from None
-        if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in shape):
-            raise InvalidValueError(
-                f"{type(self).__name__}: a shape must be a tuple of non-negative ints, received {shape!r}."
-            )
-        return tuple(int(d) for d in shape)
+        return checked_shape(type(self).__name__, shape)
 
     # ------------------------------------------------------------------ running
     def __call__(self, x: Any, training: bool = False) -> Any:
@@ -274,7 +260,7 @@ class Layer(Memory):
 
     def validate_input(self, x: Any) -> Any:
         """``x`` as an array of this layer's dtype (or a list of them), or a clear error; changes no state."""
-        if _is_list_of_inputs(x):
+        if is_list_of_inputs(x):
             arrays = [self._validate_array(xi, f"input {i}") for i, xi in enumerate(x)]
             sizes = {len(a) for a in arrays}
             if len(sizes) > 1:
@@ -289,16 +275,7 @@ class Layer(Memory):
         return x
 
     def _validate_array(self, x: Any, what: str) -> Array:
-        if self.takes_indices:
-            x = as_index_array(x, self._label(), what)
-        else:
-            x = as_float_array(x, self._dtype, self._label(), what)
-        if x.ndim < 2 and not self.accepts_any_shape:
-            raise ShapeError(
-                f"{self._label()}: expected a batch of samples (batch axis first) as {what}, received shape "
-                f"{x.shape}. For a single sample pass x[None]."
-            )
-        return x
+        return checked_batch(x, self._dtype, self.takes_indices, self.accepts_any_shape, self._label(), what)
 
     def check_input_values(self, x: Array) -> None:
         """Raise if the values of a well-typed, well-shaped ``x`` are out of this layer's domain; default: none are.
@@ -438,19 +415,3 @@ class Layer(Memory):
         if "input_shape" in config and config["input_shape"] is not None:
             config["input_shape"] = tuple(config["input_shape"])
         return cls(**config)
-
-
-def _as_shape_key(shape: Any) -> Any:
-    return [tuple(s) for s in shape] if isinstance(shape, list) else tuple(shape)
-
-
-def _describe_shape(shape: Any) -> str:
-    """``(batch, 3)``, or ``[(batch, 3), (batch, 4)]`` for several inputs."""
-    if isinstance(shape, list):
-        return "[" + ", ".join(_describe_shape(s) for s in shape) + "]"
-    return "(batch" + "".join(f", {d}" for d in (shape or ())) + ")"
-
-
-def _is_list_of_inputs(x: Any) -> bool:
-    """Several inputs come as a list (or tuple) of arrays; a nested list of numbers is one batch of data."""
-    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(item, np.ndarray) for item in x)

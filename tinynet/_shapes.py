@@ -1,0 +1,60 @@
+"""Per-sample shapes and batches as a layer checks them: one input, or a list of inputs (a merge layer).
+
+A per-sample shape is a tuple of non-negative ints without the batch axis; a
+layer that takes several inputs has a list of them. These helpers check and
+describe both, so ``Layer`` reads as what it does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import as_float_array, as_index_array
+from .errors import InvalidTypeError, InvalidValueError, ShapeError
+
+__all__ = ["checked_shape", "shape_key", "describe_shape", "is_list_of_inputs", "checked_batch"]
+
+
+def checked_shape(owner: str, shape: Any) -> Any:
+    """One per-sample shape as a tuple of ints, or a list of them (a list whose items are sequences)."""
+    if isinstance(shape, list) and shape and all(isinstance(s, (list, tuple)) for s in shape):
+        return [checked_shape(owner, s) for s in shape]
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise InvalidTypeError(f"{owner}: a shape must be a tuple of ints, received {shape!r}.") from None
+    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise InvalidValueError(f"{owner}: a shape must be a tuple of non-negative ints, received {shape!r}.")
+    return tuple(int(d) for d in shape)
+
+
+def shape_key(shape: Any) -> Any:
+    """A shape (or list of shapes) in the form a built layer keeps, for comparing."""
+    return [tuple(s) for s in shape] if isinstance(shape, list) else tuple(shape)
+
+
+def describe_shape(shape: Any) -> str:
+    """``(batch, 3)``, or ``[(batch, 3), (batch, 4)]`` for several inputs."""
+    if isinstance(shape, list):
+        return "[" + ", ".join(describe_shape(s) for s in shape) + "]"
+    return "(batch" + "".join(f", {d}" for d in (shape or ())) + ")"
+
+
+def is_list_of_inputs(x: Any) -> bool:
+    """Several inputs come as a list (or tuple) of arrays; a nested list of numbers is one batch of data."""
+    return isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(item, np.ndarray) for item in x)
+
+
+def checked_batch(x: Any, dtype: np.dtype, indices: bool, any_rank: bool, where: str, what: str) -> np.ndarray:
+    """``x`` as a batch of ``dtype`` (integers when ``indices``), with a batch axis unless ``any_rank``."""
+    x = as_index_array(x, where, what) if indices else as_float_array(x, dtype, where, what)
+    if x.ndim < 2 and not any_rank:
+        raise ShapeError(
+            f"{where}: expected a batch of samples (batch axis first) as {what}, received shape {x.shape}. "
+            "For a single sample pass x[None]."
+        )
+    return x
