@@ -97,8 +97,10 @@ def check_targets(model: Layer, compiled_loss: CompiledLoss, y: Any, n: int, wha
 
 
 def count(x: Any) -> int:
-    """The number of samples in ``x``: an array, or a list of arrays of one length."""
-    return len(x[0]) if isinstance(x, list) else len(x)
+    """The number of samples in ``x``: an array, or a list (or dict) of arrays of one length."""
+    if isinstance(x, dict):
+        return len(next(iter(x.values())))
+    return len(x[0]) if isinstance(x, (list, tuple)) else len(x)
 
 
 def take(x: Any, index: Any) -> Any:

@@ -28,6 +28,7 @@ from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
 from ..layer import Array
 from ..utils import make_rng, unpack_x_y_sample_weight
 from . import data, loops
+from .data import count
 from .compiled_loss import CompiledLoss
 
 __all__ = ["Trainer"]
@@ -160,7 +161,7 @@ class Trainer:
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         model.backward(self.compiled_loss.backward())  # type: ignore[union-attr]
         self.optimizer.step(model.trainable_parameters())
-        self.loss_tracker.update_state(loss, sample_weight=len(y_pred))
+        self.loss_tracker.update_state(loss, sample_weight=count(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data: tuple[Any, ...]) -> Logs:
@@ -169,7 +170,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = model.forward(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
-        self.loss_tracker.update_state(loss, sample_weight=len(y_pred))
+        self.loss_tracker.update_state(loss, sample_weight=count(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, x: Any) -> Array:
