@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._shapes import is_list_of_inputs
 from .._validation import integer, real
 from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Layer
@@ -34,8 +35,10 @@ def check_gradients(
     ``check_gradients(layer, x)`` checks dL/dx and the gradient of every
     trainable parameter, for the objective ``L = sum(forward(x) * u)`` with a
     random upstream gradient ``u`` (an all-ones ``u`` would miss errors that
-    cancel, like a wrong softmax backward). ``check_gradients(loss, y_true,
-    y_pred)`` checks dLoss/dy_pred.
+    cancel, like a wrong softmax backward). ``check_gradients(layer, [x1, x2])``
+    checks a layer that takes several inputs (a merge layer): dL/dx1 and dL/dx2,
+    named ``"input 0"`` and ``"input 1"``, and every parameter.
+    ``check_gradients(loss, y_true, y_pred)`` checks dLoss/dy_pred.
 
     The check runs on a float64 deep copy: the object passed in is never
     changed. Layers that draw random numbers in ``forward`` (dropout) have
@@ -52,7 +55,8 @@ def check_gradients(
     ----------
     obj : Layer or Loss
     *arrays
-        ``x`` for a layer; ``y_true, y_pred`` for a loss.
+        ``x`` (an array, or a list of arrays for a layer with several inputs)
+        for a layer; ``y_true, y_pred`` for a loss.
     training : bool
         Run the layer's ``forward`` in training mode.
     sample_weight : array_like, optional
@@ -69,8 +73,8 @@ def check_gradients(
     Raises
     ------
     AssertionError
-        Naming the tensor (``"input"`` or ``"<layer name>.<parameter name>"``),
-        the worst entry or direction, and the analytic and numeric values.
+        Naming the tensor (``"input"``, ``"input 1"`` or ``"<layer name>.<parameter
+        name>"``), the worst entry or direction, and the analytic and numeric values.
 
     Examples
     --------
@@ -88,7 +92,9 @@ def check_gradients(
         objective, tensors, analytic, scale = _loss_problem(obj, *arrays, sample_weight)
     elif isinstance(obj, Layer):
         if len(arrays) != 1:
-            raise InvalidTypeError("check_gradients(layer, x): pass exactly one input array x.")
+            raise InvalidTypeError(
+                "check_gradients(layer, x): pass exactly one input array x (a list [x1, x2] for several inputs)."
+            )
         if sample_weight is not None:
             raise InvalidValueError("check_gradients(layer, x): sample_weight= applies to losses only.")
         objective, tensors, analytic, scale = _layer_problem(obj, arrays[0], training, rng)
@@ -111,15 +117,18 @@ def _layer_problem(
     layer: Layer, x: Any, training: bool, rng: np.random.Generator
 ) -> tuple[Callable[[], float], list[tuple[str, np.ndarray]], dict[str, np.ndarray], float]:
     layer = copy.deepcopy(layer).astype(np.float64)
-    x = np.array(x) if layer.takes_indices else np.array(x, dtype=np.float64)
-    layer.ensure_built(x.shape[1:])
+    several = is_list_of_inputs(x)  # as Layer reads it: a list of arrays, not nested lists of numbers
+    dtype = None if layer.takes_indices else np.float64
+    xs = [np.array(a, dtype=dtype) for a in (x if several else [x])]
+    layer.ensure_built([a.shape[1:] for a in xs] if several else xs[0].shape[1:])
     generators = list(_generators(layer))
     states = [copy.deepcopy(g.bit_generator.state) for g in generators]
 
     def forward() -> np.ndarray:
         for generator, state in zip(generators, states, strict=True):
             generator.bit_generator.state = copy.deepcopy(state)
-        return layer.forward(x, training=training)
+        inputs: Any = xs if several else xs[0]
+        return layer.forward(inputs, training=training)
 
     y = forward()
     upstream = rng.standard_normal(y.shape)
@@ -127,12 +136,10 @@ def _layer_problem(
     tensors: list[tuple[str, np.ndarray]] = []
     analytic: dict[str, np.ndarray] = {}
     if not layer.takes_indices:  # an index has no gradient: only the parameters are checked
-        if np.shape(dx) != x.shape:
-            raise AssertionError(
-                f"{layer._label()}: backward returned shape {np.shape(dx)}, expected x's shape {x.shape}."
-            )
-        tensors.append(("input", x))
-        analytic["input"] = np.asarray(dx, dtype=np.float64)
+        names = [f"input {i}" for i in range(len(xs))] if several else ["input"]
+        for name, a, d in zip(names, xs, _input_gradients(layer, dx, xs, several), strict=True):
+            tensors.append((name, a))
+            analytic[name] = d
     for owner in layer.walk():
         for p in owner._parameters:
             if p.trainable:
@@ -144,6 +151,28 @@ def _layer_problem(
         return float(np.sum(forward() * upstream))
 
     return objective, tensors, analytic, float(np.sum(np.abs(y * upstream)))
+
+
+def _input_gradients(layer: Layer, dx: Any, xs: list[np.ndarray], several: bool) -> list[np.ndarray]:
+    """``backward``'s return value as one float64 gradient per input, or an ``AssertionError`` on its shape."""
+    if not several:
+        if np.shape(dx) != xs[0].shape:
+            raise AssertionError(
+                f"{layer._label()}: backward returned shape {np.shape(dx)}, expected x's shape {xs[0].shape}."
+            )
+        return [np.asarray(dx, dtype=np.float64)]
+    if not isinstance(dx, (list, tuple)) or len(dx) != len(xs):
+        got = f"a list of {len(dx)}" if isinstance(dx, (list, tuple)) else type(dx).__name__
+        raise AssertionError(
+            f"{layer._label()}: backward returned {got} for {len(xs)} inputs; expected a list of {len(xs)} "
+            "gradients, one per input."
+        )
+    for i, (d, a) in enumerate(zip(dx, xs, strict=True)):
+        if np.shape(d) != a.shape:
+            raise AssertionError(
+                f"{layer._label()}: backward returned shape {np.shape(d)} for input {i}, expected {a.shape}."
+            )
+    return [np.asarray(d, dtype=np.float64) for d in dx]
 
 
 def _loss_problem(
