@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import importlib
 
-from .base import LayerCase, LossCase, Shape, random_bias, seeded
+from .base import LayerCase, LossCase, MultiInputCase, Shape, each, input_shape, random_bias, seeded
 
 __all__ = [
-    "FAMILIES", "LAYER_CASES", "LOSS_CASES", "CASE_FAMILY", "family", "LayerCase", "LossCase", "Shape",
-    "random_bias", "seeded",
+    "FAMILIES", "LAYER_CASES", "LOSS_CASES", "CASE_FAMILY", "family", "LayerCase", "LossCase", "MultiInputCase",
+    "Shape", "each", "input_shape", "random_bias", "seeded",
 ]  # fmt: skip
 
 #: The case modules, one per family: the activations, the losses, the models, and each kind of layer.
