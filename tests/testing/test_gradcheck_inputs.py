@@ -9,6 +9,7 @@ naming the input.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -129,3 +130,103 @@ def test_the_callers_inputs_and_layer_are_untouched() -> None:
 def test_a_nested_list_of_numbers_is_still_one_input() -> None:
     """Only a list of arrays means several inputs: nested lists of numbers are one batch, as Layer reads them."""
     check_gradients(tn.activations.Tanh(), [[0.5, -1.0], [2.0, 0.3]])
+
+
+# ---------------------------------------------------------------------------- broken merge layers
+class SwappedConcatenate(L.Concatenate):
+    """The two pieces of the gradient handed to the wrong inputs (visible when both have one size)."""
+
+    def backward(self, grad: Array) -> list[Array]:
+        first, second = super().backward(grad)
+        return [second, first]
+
+
+class ForgetfulMultiply(L.Multiply):
+    """dx_i = grad: the other factors forgotten."""
+
+    def backward(self, grad: Array) -> list[Array]:
+        return [grad.copy() for _ in super().backward(grad)]
+
+
+class SignlessSubtract(L.Subtract):
+    """db = +grad: the minus sign of ``a - b`` lost."""
+
+    def backward(self, grad: Array) -> list[Array]:
+        da, _ = super().backward(grad)
+        return [da, grad.copy()]
+
+
+class UndividedAverage(L.Average):
+    """dx_i = grad: the 1 / k of the mean forgotten."""
+
+    def backward(self, grad: Array) -> list[Array]:
+        (count,) = self.recall("count")
+        return [g * count for g in super().backward(grad)]
+
+
+class EveryoneWinsMaximum(L.Maximum):
+    """Every input gets the whole gradient, as if each held the maximum."""
+
+    def backward(self, grad: Array) -> list[Array]:
+        return [grad.copy() for _ in super().backward(grad)]
+
+
+class UnprojectedDot(L.Dot):
+    """normalize=True with the normalization's Jacobian taken as 1 / |x| (its projection term dropped); vectors."""
+
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+        self._vectors = inputs
+        return super().forward(inputs, training)
+
+    def backward(self, grad: Array) -> list[Array]:
+        super().backward(grad)
+        (x, z), norm = self._vectors, lambda v: np.linalg.norm(v, axis=1, keepdims=True)
+        return [grad * z / norm(z) / norm(x), grad * x / norm(x) / norm(z)]
+
+
+class TransposedDot(L.Dot):
+    """dz = x.T @ grad computed as grad.T @ x per sample: the product taken in the wrong order."""
+
+    def backward(self, grad: Array) -> list[Array]:
+        dx, dz = super().backward(grad)
+        return [dx, dz.transpose(0, 2, 1)]
+
+
+BROKEN: list[tuple[str, Callable[[], tn.Layer], list[Array], str]] = [
+    ("concatenate_swapped", SwappedConcatenate, _xs((3, 2), (3, 2)), "input 0"),
+    ("multiply_forgets_the_other_factor", ForgetfulMultiply, _xs((3, 4), (3, 4)), "input 0"),
+    ("multiply_3_forgets_the_others", ForgetfulMultiply, _xs((2, 3), (2, 3), (2, 3)), "input 0"),
+    ("subtract_loses_the_sign", SignlessSubtract, _xs((3, 2), (3, 2)), "input 1"),
+    ("average_3_not_divided", UndividedAverage, _xs((2, 3), (2, 3), (2, 3)), "input 0"),
+    ("maximum_to_every_input", EveryoneWinsMaximum, _xs((3, 4), (3, 4)), "input 0"),
+    ("dot_normalize_unprojected", lambda: UnprojectedDot(axes=1, normalize=True), _xs((3, 4), (3, 4)), "input 0"),
+    ("dot_square_matrices_transposed", lambda: TransposedDot(axes=(2, 1)), _xs((2, 3, 3), (2, 3, 3)), "input 1"),
+]
+
+
+@MODES
+@pytest.mark.parametrize("make, xs, input_name", [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_a_broken_merge_backward_is_caught_and_the_input_named(
+    make: Callable[[], tn.Layer], xs: list[Array], input_name: str, directions: int | None
+) -> None:
+    with pytest.raises(AssertionError, match=f"check_gradients: the gradient of '{input_name}' is wrong"):
+        check_gradients(make(), xs, directions=directions)
+
+
+CORRECT: list[tuple[str, Callable[[], tn.Layer], list[Array]]] = [
+    ("concatenate", L.Concatenate, _xs((3, 2), (3, 2))),
+    ("multiply", L.Multiply, _xs((3, 4), (3, 4))),
+    ("multiply_3", L.Multiply, _xs((2, 3), (2, 3), (2, 3))),
+    ("subtract", L.Subtract, _xs((3, 2), (3, 2))),
+    ("average_3", L.Average, _xs((2, 3), (2, 3), (2, 3))),
+    ("maximum", L.Maximum, _xs((3, 4), (3, 4))),
+    ("dot_normalize", lambda: L.Dot(axes=1, normalize=True), _xs((3, 4), (3, 4))),
+    ("dot_square_matrices", lambda: L.Dot(axes=(2, 1)), _xs((2, 3, 3), (2, 3, 3))),
+]
+
+
+@MODES
+@pytest.mark.parametrize("make, xs", [c[1:] for c in CORRECT], ids=[c[0] for c in CORRECT])
+def test_the_correct_merge_layers_pass(make: Callable[[], tn.Layer], xs: list[Array], directions: int | None) -> None:
+    """The unbroken parents pass on the same inputs: the failures above are the bugs, not the checker."""
+    check_gradients(make(), xs, directions=directions)

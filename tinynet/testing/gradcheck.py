@@ -100,6 +100,7 @@ def check_gradients(
     >>> import numpy as np, tinynet as tn
     >>> check_gradients(tn.layers.Dense(3, activation="tanh"), np.random.default_rng(0).normal(size=(4, 2)))
     >>> check_gradients(tn.losses.MeanSquaredError(), np.zeros((3, 2)), np.ones((3, 2)))
+    >>> check_gradients(tn.layers.Multiply(), [np.ones((2, 3)), np.full((2, 3), 0.5)])
     >>> check_gradients(tn.activations.ReLU(), np.array([[0.0, 1.0]]))  # at the kink: the point is re-drawn
     """
     _check_settings(eps, rtol, atol, directions, redraws)
