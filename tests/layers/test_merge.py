@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -248,3 +249,21 @@ def test_a_sequential_passes_a_list_of_inputs_to_its_first_layer() -> None:
     model = tn.Sequential([L.Concatenate(), L.Dense(2)])
     assert model([A, B]).shape == (4, 2)
     assert model.compute_output_shape([(3,), (3,)]) == (2,)
+
+
+def test_merge_layers_in_a_graph_model(tmp_path: Path) -> None:
+    """The functional spellings on symbolic tensors record nodes; the model runs, its gradients check, it saves."""
+    a, b = tn.Input(shape=(3,), name="a"), tn.Input(shape=(3,), name="b")
+    summed = L.add([L.Dense(4, name="from_a")(a), L.Dense(4, name="from_b")(b)])
+    joined = L.concatenate([a, b], name="joined")
+    both = L.Dense(4, activation="tanh", name="from_both")(joined)
+    cosine = L.dot([summed, both], axes=1, normalize=True)
+    assert summed.shape == (None, 4) and joined.shape == (None, 6) and cosine.shape == (None, 1)
+    out = L.Dense(1, name="out")(L.concatenate([cosine, L.maximum([summed, both]), L.subtract([a, b])]))
+    model = tn.Model([a, b], out)
+    x = [rng.normal(size=(5, 3)), rng.normal(size=(5, 3))]
+    y = model(x)
+    assert y.shape == (5, 1)
+    tn.testing.check_gradients(model, x)
+    model.save(tmp_path / "model.npz")
+    np.testing.assert_array_equal(tn.load_model(tmp_path / "model.npz")(x), y)
