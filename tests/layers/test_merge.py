@@ -225,7 +225,13 @@ def test_functional_spellings_equal_the_layers(function: Callable[..., Any], cls
 
 @pytest.mark.parametrize(
     "layer",
-    [L.Add(name="a"), L.Concatenate(axis=-2), L.Dot(axes=(2, 1), normalize=True), L.Dot(axes=-1)],
+    [
+        L.Add(name="a"),
+        L.Concatenate(axis=-2),
+        L.Dot(axes=(2, 1), normalize=True),
+        L.Dot(axes=-1),
+        L.Maximum(input_shape=[(3,), (3,)]),
+    ],
     ids=lambda layer: type(layer).__name__,
 )
 def test_configs_round_trip_through_json(layer: tn.Layer) -> None:
@@ -234,6 +240,8 @@ def test_configs_round_trip_through_json(layer: tn.Layer) -> None:
     assert clone.get_config() == layer.get_config()
     if isinstance(layer, L.Dot):
         assert clone.axes == layer.axes and clone.normalize == layer.normalize
+    if layer.get_config().get("input_shape"):  # a declared list of shapes, one per input, builds the clone for them
+        assert tn.Sequential([clone]).built and clone.input_shape == [(3,), (3,)]
 
 
 def test_float32_inputs_give_float32_outputs_and_gradients() -> None:

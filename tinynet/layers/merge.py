@@ -50,6 +50,14 @@ class _Merge(Layer):
             )
         return input_shape
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """``Layer.from_config``, taking a declared ``input_shape`` that lists one shape per input."""
+        shape = config.get("input_shape")
+        if isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape):
+            return cls(**{**config, "input_shape": [tuple(s) for s in shape]})
+        return super().from_config(config)
+
 
 class _Elementwise(_Merge):
     """A merge of inputs that all have one per-sample shape, which the output has too."""
