@@ -1,4 +1,8 @@
-"""Every catalogue case through the same properties: gradients, memory, dtypes, shapes and configs, generically."""
+"""Every catalogue case through the same properties: gradients, memory, dtypes, shapes and configs, generically.
+
+A case's input is one array or, for a layer that takes several (the merge layers), a list of arrays: then
+``backward`` returns one gradient per input and every property holds for each of them.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ import tinynet as tn
 from tinynet._memory import inference
 from tinynet.registry import get_registered_class
 
-from .cases import CASE_FAMILY, FAMILIES, LAYER_CASES, LOSS_CASES, LayerCase, LossCase, family
+from .cases import CASE_FAMILY, FAMILIES, LAYER_CASES, LOSS_CASES, LayerCase, LossCase, each, family, input_shape
+from .cases.base import Inputs
 
 layer_cases = pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
 activation_cases = pytest.mark.parametrize(
@@ -24,26 +29,36 @@ activation_cases = pytest.mark.parametrize(
 loss_cases = pytest.mark.parametrize("case", LOSS_CASES, ids=lambda c: c.id)
 
 
-def built(case: LayerCase, x: np.ndarray, dtype: str = "float64") -> tn.Layer:
+def built(case: LayerCase, x: Inputs, dtype: str = "float64") -> tn.Layer:
     layer = case.make().astype(dtype)
-    layer.ensure_built(x.shape[1:])
+    layer.ensure_built(input_shape(x))
     return layer
 
 
-def cast(layer: tn.Layer, x: np.ndarray, dtype: object = None) -> np.ndarray:
+def cast(layer: tn.Layer, x: Inputs, dtype: object = None) -> Inputs:
     """``x`` as the layer takes it: indices stay integers, anything else becomes ``dtype`` (the layer's)."""
-    return x if layer.takes_indices else x.astype(dtype or layer.dtype)
+    return x if layer.takes_indices else each(lambda a: a.astype(dtype or layer.dtype), x)
 
 
-def assert_same(a: np.ndarray | None, b: np.ndarray | None) -> None:
-    """Bitwise equal; ``None`` (the input gradient of an index-taking layer) only equals ``None``."""
+def assert_same(a: Inputs | None, b: Inputs | None) -> None:
+    """Bitwise equal, input gradient by input gradient; ``None`` (an index-taking layer's) only equals ``None``."""
     assert (a is None) == (b is None)
-    if a is not None:
+    assert isinstance(a, list) == isinstance(b, list)
+    if isinstance(a, list):
+        assert len(a) == len(b)
+        for u, v in zip(a, b, strict=True):
+            np.testing.assert_array_equal(u, v)
+    elif a is not None:
         np.testing.assert_array_equal(a, b)
 
 
-def run(layer: tn.Layer, x: np.ndarray, upstream: np.ndarray | None = None, training: bool = False):
-    """forward then backward; returns (y, dx, [grads])."""
+def gradients(dx: Inputs | None) -> list[np.ndarray]:
+    """The input gradients ``backward`` returned, as a list (empty for ``None``)."""
+    return [] if dx is None else dx if isinstance(dx, list) else [dx]
+
+
+def run(layer: tn.Layer, x: Inputs, upstream: np.ndarray | None = None, training: bool = False):
+    """forward then backward; returns (y, dx, [grads]); dx is a list of gradients for a list of inputs."""
     y = layer.forward(cast(layer, x), training=training)
     upstream = np.random.default_rng(3).standard_normal(y.shape) if upstream is None else upstream
     dx = layer.backward(upstream.astype(layer.dtype))
@@ -54,7 +69,7 @@ def run(layer: tn.Layer, x: np.ndarray, upstream: np.ndarray | None = None, trai
 @layer_cases
 def test_layer_gradients_along_random_directions(case: LayerCase) -> None:
     @given(case.inputs(), st.integers(0, 2**16))
-    def prop(x: np.ndarray, seed: int) -> None:
+    def prop(x: Inputs, seed: int) -> None:
         tn.testing.check_gradients(case.make(), x, training=case.training, directions=3, seed=seed)
 
     prop()
@@ -82,7 +97,7 @@ def test_zero_upstream_gives_zero_gradients(case: LayerCase) -> None:
     layer = built(case, x)
     y = layer.forward(x, training=case.training)
     dx = layer.backward(np.zeros_like(y))
-    assert dx is None if layer.takes_indices else not dx.any()
+    assert dx is None if layer.takes_indices else gradients(dx) and not any(d.any() for d in gradients(dx))
     assert all(not p.grad.any() for p in layer.parameters())
 
 
@@ -137,12 +152,12 @@ def test_forward_and_backward_leave_their_arguments_unchanged(case: LayerCase) -
     x = case.fixed_input()
     layer = built(case, x)
     x_in = cast(layer, x)
-    x_before = x_in.copy()
+    x_before = each(np.copy, x_in)
     y = layer.forward(x_in, training=case.training)
     upstream = np.random.default_rng(3).standard_normal(y.shape).astype(y.dtype)
     upstream_before = upstream.copy()
     layer.backward(upstream)
-    np.testing.assert_array_equal(x_in, x_before)
+    assert_same(x_in, x_before)
     np.testing.assert_array_equal(upstream, upstream_before)
 
 
@@ -161,10 +176,11 @@ def test_an_activation_in_place_computes_what_forward_computes(case: LayerCase) 
 @layer_cases
 def test_no_stale_memory_after_two_forwards(case: LayerCase) -> None:
     x1 = case.fixed_input()
+    rng = np.random.default_rng(11)
     x2 = (
         case.fixed_input()[::-1].copy()
         if case.index_range
-        else np.random.default_rng(11).uniform(case.low, case.high, size=x1.shape)
+        else each(lambda a: rng.uniform(case.low, case.high, size=a.shape), x1)
     )
     twice = built(case, x1)
     twice.forward(x1, training=case.training)
@@ -182,7 +198,8 @@ def test_float32_in_gives_float32_out(case: LayerCase) -> None:
     x = cast(layer, case.fixed_input(), np.float32)
     y = layer(x, training=case.training)
     dx = layer.backward(np.ones_like(y))
-    assert y.dtype == np.float32 and (dx is None if layer.takes_indices else dx.dtype == np.float32)
+    assert y.dtype == np.float32 and (dx is None if layer.takes_indices else gradients(dx))
+    assert all(d.dtype == np.float32 for d in gradients(dx))
     assert all(p.value.dtype == p.grad.dtype == np.float32 for p in layer.parameters())
 
 
@@ -198,7 +215,7 @@ def test_backward_before_forward_is_refused(case: LayerCase) -> None:
 def test_compute_output_shape_matches_forward(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    assert layer.compute_output_shape(x.shape[1:]) == layer.forward(x).shape[1:]
+    assert layer.compute_output_shape(input_shape(x)) == layer.forward(x).shape[1:]
 
 
 # ---------------------------------------------------------------------------- config
@@ -210,7 +227,7 @@ def test_layer_config_round_trips_through_json(case: LayerCase) -> None:
     clone = get_registered_class(type(layer).__name__).from_config(config)
     assert type(clone) is type(layer)
     assert clone.get_config() == layer.get_config()
-    clone.ensure_built(x.shape[1:])
+    clone.ensure_built(input_shape(x))
     clone.set_weights(layer.get_weights())
     np.testing.assert_array_equal(clone.forward(x), layer.forward(x))
 

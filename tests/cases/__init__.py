@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import importlib
 
-from .base import LayerCase, LossCase, Shape, random_bias, seeded
+from .base import LayerCase, LossCase, MultiInputCase, Shape, each, input_shape, random_bias, seeded
 
 __all__ = [
-    "FAMILIES", "LAYER_CASES", "LOSS_CASES", "CASE_FAMILY", "family", "LayerCase", "LossCase", "Shape",
-    "random_bias", "seeded",
+    "FAMILIES", "LAYER_CASES", "LOSS_CASES", "CASE_FAMILY", "family", "LayerCase", "LossCase", "MultiInputCase",
+    "Shape", "each", "input_shape", "random_bias", "seeded",
 ]  # fmt: skip
 
 #: The case modules, one per family: the activations, the losses, the models, and each kind of layer.
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
-    "input_layer", "models", "losses",
+    "merge", "input_layer", "models", "losses",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 
@@ -38,7 +38,8 @@ CASE_FAMILY: dict[str, str] = {
     for case in [*getattr(module, "LAYER_CASES", []), *getattr(module, "LOSS_CASES", [])]
 }
 
-_RECURRENT = ("simple_rnn", "lstm", "gru")
+#: Layer modules whose cases share one family file: the recurrent layers, and the merge layers.
+_SHARED = {"simple_rnn": "recurrent", "lstm": "recurrent", "gru": "recurrent", "concatenate": "merge", "dot": "merge"}
 
 
 def family(cls: type) -> str:
@@ -46,9 +47,9 @@ def family(cls: type) -> str:
 
     Its subpackage for an activation, a loss or a model (``tinynet.activations.smooth.GELU``:
     ``"activations"``); its module for a layer (``tinynet.layers.conv.Conv2D``: ``"conv"``), the
-    three recurrent layers sharing ``"recurrent"``.
+    three recurrent layers sharing ``"recurrent"`` and the merge layers ``"merge"``.
     """
     parts = cls.__module__.split(".")
     if parts[1] != "layers":
         return parts[1]
-    return "recurrent" if parts[2] in _RECURRENT else parts[2]
+    return _SHARED.get(parts[2], parts[2])

@@ -1,9 +1,16 @@
-"""What a catalogue case is: ``LayerCase``, ``LossCase``, and the helpers the family files share."""
+"""What a catalogue case is: ``LayerCase``, ``LossCase``, and the helpers the family files share.
+
+A case's input is one array, or a list of arrays for a layer that takes
+several (``MultiInputCase``, the merge layers). :func:`input_shape` and
+:func:`each` let a property treat both alike.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -12,9 +19,38 @@ from hypothesis.extra import numpy as hnp
 import tinynet as tn
 from tinynet.testing import strategies as tns
 
-__all__ = ["Shape", "LayerCase", "LossCase", "seeded", "random_bias"]
+__all__ = [
+    "Shape", "Inputs", "LayerCase", "MultiInputCase", "LossCase", "seeded", "random_bias", "input_shape", "each",
+    "spread", "distinct_arrays",
+]  # fmt: skip
 
 Shape = tuple[int, ...]
+#: A case's input: one array, or one array per input of a layer that takes several.
+Inputs = Any
+
+
+def input_shape(x: Inputs) -> Any:
+    """What ``ensure_built`` takes for ``x``: its per-sample shape, or the list of them for several inputs."""
+    return [a.shape[1:] for a in x] if isinstance(x, list) else x.shape[1:]
+
+
+def each(function: Callable[[np.ndarray], Any], x: Inputs) -> Any:
+    """``function`` applied to ``x``, or to each of its arrays when it is a list of inputs."""
+    return [function(a) for a in x] if isinstance(x, list) else function(x)
+
+
+def spread(order: np.ndarray, jitter: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Distinct values in ``[low, high)``: entry k sits at grid point ``order[k]`` plus ``jitter[k]`` (< 0.4) steps."""
+    step = (high - low) / order.size
+    return low + (order + jitter) * step
+
+
+@st.composite
+def distinct_arrays(draw: st.DrawFn, shape: Shape, low: float, high: float) -> np.ndarray:
+    """Arrays whose values are a shuffled, jittered grid: no two closer than ~0.6 of a grid step (no ties)."""
+    size = math.prod(shape)
+    order = np.array(draw(st.permutations(range(size))), dtype=np.float64).reshape(shape)
+    return spread(order, draw(tns.arrays(shape, 0.0, 0.4)), low, high)
 
 
 @dataclass(frozen=True)
@@ -44,6 +80,46 @@ class LayerCase:
         for kink in self.kinks:
             x = np.where(np.abs(x - kink) < 1e-2, kink + 0.25, x)
         return x
+
+
+@dataclass(frozen=True)
+class MultiInputCase(LayerCase):
+    """A case for a layer called on a list of arrays (a merge layer).
+
+    ``input_shapes`` lists configurations, each the per-sample shapes of the
+    inputs; an example draws one configuration and one batch size for all its
+    inputs. With ``distinct``, no two values in the inputs are closer than
+    ~0.6 of a grid step, so Maximum and Minimum never meet a tie (their tie
+    rule is pinned by explicit tests); the inputs then share one shape.
+    Otherwise values keep at least ``margin`` from each of ``kinks``.
+    """
+
+    input_shapes: tuple[tuple[Shape, ...], ...] = ()
+    distinct: bool = False
+    margin: float = 1e-3
+
+    def inputs(self) -> st.SearchStrategy[list[np.ndarray]]:
+        return st.tuples(st.integers(1, 4), st.sampled_from(self.input_shapes)).flatmap(self._arrays)
+
+    def _arrays(self, batch_and_shapes: tuple[int, tuple[Shape, ...]]) -> st.SearchStrategy[list[np.ndarray]]:
+        batch, shapes = batch_and_shapes
+        if self.distinct:
+            together = distinct_arrays((len(shapes), batch, *shapes[0]), self.low, self.high)
+            return together.map(list)
+        arrays = [tns.arrays((batch, *shape), self.low, self.high, self.kinks, self.margin) for shape in shapes]
+        return st.tuples(*arrays).map(list)
+
+    def fixed_input(self) -> list[np.ndarray]:
+        rng = np.random.default_rng(7)
+        shapes = self.input_shapes[0]
+        if self.distinct:
+            size = (len(shapes), 3, *shapes[0])
+            order = rng.permutation(math.prod(size)).reshape(size).astype(np.float64)
+            return list(spread(order, rng.uniform(0.0, 0.4, size=size), self.low, self.high))
+        xs = [rng.uniform(self.low, self.high, size=(3, *shape)) for shape in shapes]
+        for kink in self.kinks:
+            xs = [np.where(np.abs(x - kink) < max(self.margin, 1e-2), kink + 0.25 + self.margin, x) for x in xs]
+        return xs
 
 
 def seeded(factory: Callable[[], tn.Layer]) -> Callable[[], tn.Layer]:

@@ -19,20 +19,7 @@ from hypothesis import strategies as st
 from tinynet.layers.pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
 from tinynet.testing import strategies as tns
 
-from .base import LayerCase, Shape
-
-
-def spread(order: np.ndarray, jitter: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Distinct values in ``[low, high)``: entry k sits at grid point ``order[k]`` plus ``jitter[k]`` (< 0.4) steps."""
-    step = (high - low) / order.size
-    return low + (order + jitter) * step
-
-
-@st.composite
-def distinct_arrays(draw: st.DrawFn, shape: Shape, low: float, high: float) -> np.ndarray:
-    size = math.prod(shape)
-    order = np.array(draw(st.permutations(range(size))), dtype=np.float64).reshape(shape)
-    return spread(order, draw(tns.arrays(shape, 0.0, 0.4)), low, high)
+from .base import LayerCase, distinct_arrays, spread
 
 
 @dataclass(frozen=True)

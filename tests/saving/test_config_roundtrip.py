@@ -23,7 +23,7 @@ from tinynet.registry import _CLASSES, get_registered_class, serialize
 from tinynet.saving import load_model, save_model
 from tinynet.saving.config import dumps, loads
 
-from ..cases import LAYER_CASES, LayerCase
+from ..cases import LAYER_CASES, LayerCase, input_shape
 from .helpers import assert_same_weights
 
 layer_cases = pytest.mark.parametrize("case", LAYER_CASES, ids=lambda c: c.id)
@@ -34,7 +34,8 @@ def through_json(value: Any) -> Any:
     return loads(dumps(value), "test config")
 
 
-def built(case: LayerCase, dtype: str = "float32") -> tuple[tn.Layer, np.ndarray, np.ndarray]:
+def built(case: LayerCase, dtype: str = "float32") -> tuple[tn.Layer, Any, np.ndarray]:
+    """The case's layer called on its fixed input (one array, or a list for a merge layer), and that output."""
     layer = case.make().astype(dtype)
     x = case.fixed_input()
     y = layer(x, training=False)
@@ -49,7 +50,7 @@ def test_a_layer_config_round_trip_is_exact(case: LayerCase) -> None:
     clone = get_registered_class(entry["class_name"]).from_config(entry["config"])
     assert type(clone) is type(layer)
     assert clone.get_config() == layer.get_config()
-    clone.ensure_built(x.shape[1:])
+    clone.ensure_built(input_shape(x))
     clone.set_weights(layer.get_weights())
     np.testing.assert_array_equal(clone(x, training=False), y, strict=True)
 

@@ -323,6 +323,21 @@ CASES = [
         r"at the top level: it has the unknown keys \['__reduce__'\]",
     ),
     Case(
+        "input_shape_mixing_ints_and_lists",
+        lambda d, m, t: with_config(m, lambda c: c.update(input_shape=[[2], 3])),
+        r"input_shape = \[\[2\], 3\]; expected a list of non-negative integers",
+    ),
+    Case(
+        "input_shape_of_too_many_inputs",
+        lambda d, m, t: with_config(m, lambda c: c.update(input_shape=[[2]] * 1001)),
+        "input_shape with 1001 shapes; at most 1000 inputs are read",
+    ),
+    Case(
+        "input_shapes_holding_a_bad_shape",
+        lambda d, m, t: with_config(m, lambda c: c["layers"][1].update(input_shape=[[2], [-1]])),
+        r"layers\[1\]\.input_shape\[1\] = \[-1\]; expected a list of non-negative integers",
+    ),
+    Case(
         "weights_member_renamed",
         lambda d, m, t: with_config(m, lambda c: c["weights"][0].update(member="weights/x.npy")),
         "by position it must be 'weights/0001_kernel.npy'",

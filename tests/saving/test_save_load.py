@@ -434,6 +434,20 @@ def test_weights_round_trip_into_a_fresh_model_built_from_the_file(tmp_path: Pat
     assert_same_weights(model, fresh)
 
 
+def test_a_model_taking_two_inputs_records_both_shapes_and_its_weights_build_an_unbuilt_twin(tmp_path: Path) -> None:
+    """The file's input_shape is then a list of per-sample shapes; load_weights builds a twin for them."""
+    model = tn.Sequential([L.Concatenate(), L.Dense(2)])
+    x = [np.ones((3, 2), dtype=np.float32), np.zeros((3, 1), dtype=np.float32)]
+    y = model(x)
+    save_weights(model, tmp_path / "weights.npz")
+    config = json.loads(zipfile.ZipFile(tmp_path / "weights.npz").read("config.json"))
+    assert config["input_shape"] == [[2], [1]] and config["layers"][1]["input_shape"] == [[2], [1]]
+    twin = tn.Sequential([L.Concatenate(), L.Dense(2)])
+    load_weights(twin, tmp_path / "weights.npz")
+    assert twin.input_shape == [(2,), (1,)]
+    np.testing.assert_array_equal(twin(x), y, strict=True)
+
+
 def test_load_weights_reads_a_full_model_file_too_and_leaves_the_optimizer(tmp_path: Path) -> None:
     model = classifier()
     fit(model, 1)

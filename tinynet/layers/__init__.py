@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 from .activated import ActivatedLayer
+from .concatenate import Concatenate, concatenate
 from .conv import Conv1D, Conv2D
 from .dense import Dense
+from .dot import Dot, dot
 from .dropout import Dropout
 from .embedding import Embedding
 from .gru import GRU
 from .input_layer import Input, InputLayer
 from .lstm import LSTM
+from .merge import (
+    Add,
+    Average,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNorm, LayerNorm
 from .pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
 from .reshaping import Flatten, Reshape
 from .simple_rnn import SimpleRNN
 
 __all__ = [
-    "ActivatedLayer", "AvgPool2D", "BatchNorm", "Conv1D", "Conv2D", "Dense", "Dropout", "Embedding", "Flatten",
-    "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input", "InputLayer", "LayerNorm", "LSTM", "MaxPool2D", "Reshape",
-    "SimpleRNN",
+    "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Concatenate", "Conv1D", "Conv2D", "Dense", "Dot",
+    "Dropout", "Embedding", "Flatten", "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input", "InputLayer", "LayerNorm",
+    "LSTM", "Maximum", "MaxPool2D", "Minimum", "Multiply", "Reshape", "SimpleRNN", "Subtract",
+    # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
+    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]  # fmt: skip

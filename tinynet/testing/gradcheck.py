@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._shapes import is_list_of_inputs
 from .._validation import integer, real
 from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Layer
 from ..loss import Loss
+from ..parameter import Parameter
 
 __all__ = ["check_gradients"]
 
 _ROUNDOFF = 8 * np.finfo(np.float64).eps  # relative error allowed in evaluating the objective once
+_BEND_NOISE = 32  # a smooth objective's slope changes over a step agree within this many rounding allowances
+_PROBES = 2  # random directions probed for a kink beside a failed comparison
 
 
 def check_gradients(
@@ -28,14 +33,17 @@ def check_gradients(
     atol: float = 1e-8,
     directions: int | None = None,
     seed: int = 0,
+    redraws: int = 4,
 ) -> None:
     """Compare ``backward`` with central differences of ``forward``, in float64; raise if they differ.
 
     ``check_gradients(layer, x)`` checks dL/dx and the gradient of every
     trainable parameter, for the objective ``L = sum(forward(x) * u)`` with a
     random upstream gradient ``u`` (an all-ones ``u`` would miss errors that
-    cancel, like a wrong softmax backward). ``check_gradients(loss, y_true,
-    y_pred)`` checks dLoss/dy_pred.
+    cancel, like a wrong softmax backward). ``check_gradients(layer, [x1, x2])``
+    checks a layer that takes several inputs (a merge layer): dL/dx1 and dL/dx2,
+    named ``"input 0"`` and ``"input 1"``, and every parameter.
+    ``check_gradients(loss, y_true, y_pred)`` checks dLoss/dy_pred.
 
     The check runs on a float64 deep copy: the object passed in is never
     changed. Layers that draw random numbers in ``forward`` (dropout) have
@@ -48,11 +56,24 @@ def check_gradients(
         |analytic_i - numeric_i| <= atol + rtol * max(|analytic_i|, |numeric_i|) + noise
         noise      = 8 * float64_eps * sum(|u * y|) / eps       (the rounding in L itself)
 
+    Kinks: at a point where ``L`` has no derivative (ReLU at 0, a max-pool
+    tie, ``abs`` at 0) within ``eps`` of ``t``, no backward can match the
+    difference. When a comparison fails, the check also evaluates ``L`` at
+    ``t +- eps/2 * e_i`` and along two random probe directions: a smooth
+    ``L`` has evenly changing slopes over ``[t - eps * e_i, t + eps * e_i]``
+    (its second differences agree up to rounding), a kink breaks that. Then
+    the point is re-drawn, ``t`` moved by about ``sqrt(eps) * (1 + |t|)`` at
+    random (the input and every checked parameter), and everything is checked
+    again there, up to ``redraws`` times. A failure where ``L`` is smooth is
+    reported at once, and a re-drawn point has to pass every comparison
+    afresh, so a wrong backward is never retried into passing.
+
     Parameters
     ----------
     obj : Layer or Loss
     *arrays
-        ``x`` for a layer; ``y_true, y_pred`` for a loss.
+        ``x`` (an array, or a list of arrays for a layer with several inputs)
+        for a layer; ``y_true, y_pred`` for a loss.
     training : bool
         Run the layer's ``forward`` in training mode.
     sample_weight : array_like, optional
@@ -64,105 +85,169 @@ def check_gradients(
         ``<analytic, v>`` with the central difference along ``v``) instead of
         entry by entry: much cheaper for large tensors.
     seed : int
-        Seeds the upstream gradient and the directions.
+        Seeds the upstream gradient, the directions and the re-drawn points.
+    redraws : int
+        How many times a point found beside a kink is re-drawn; ``0`` reports the failure there.
 
     Raises
     ------
     AssertionError
-        Naming the tensor (``"input"`` or ``"<layer name>.<parameter name>"``),
-        the worst entry or direction, and the analytic and numeric values.
+        Naming the tensor (``"input"``, ``"input 1"`` or ``"<layer name>.<parameter
+        name>"``), the worst entry or direction, and the analytic and numeric values.
 
     Examples
     --------
     >>> import numpy as np, tinynet as tn
     >>> check_gradients(tn.layers.Dense(3, activation="tanh"), np.random.default_rng(0).normal(size=(4, 2)))
     >>> check_gradients(tn.losses.MeanSquaredError(), np.zeros((3, 2)), np.ones((3, 2)))
+    >>> check_gradients(tn.layers.Multiply(), [np.ones((2, 3)), np.full((2, 3), 0.5)])
+    >>> check_gradients(tn.activations.ReLU(), np.array([[0.0, 1.0]]))  # at the kink: the point is re-drawn
     """
-    _check_settings(eps, rtol, atol, directions)
+    _check_settings(eps, rtol, atol, directions, redraws)
     rng = np.random.default_rng(seed)
+    point: _Point
     if isinstance(obj, Loss):
         if len(arrays) != 2:
             raise InvalidTypeError("check_gradients(loss, y_true, y_pred): pass exactly y_true and y_pred.")
         if training:
             raise InvalidValueError("check_gradients(loss, ...): training= applies to layers only.")
-        objective, tensors, analytic, scale = _loss_problem(obj, *arrays, sample_weight)
+        point = _LossPoint(obj, *arrays, sample_weight)
     elif isinstance(obj, Layer):
         if len(arrays) != 1:
-            raise InvalidTypeError("check_gradients(layer, x): pass exactly one input array x.")
+            raise InvalidTypeError(
+                "check_gradients(layer, x): pass exactly one input array x (a list [x1, x2] for several inputs)."
+            )
         if sample_weight is not None:
             raise InvalidValueError("check_gradients(layer, x): sample_weight= applies to losses only.")
-        objective, tensors, analytic, scale = _layer_problem(obj, arrays[0], training, rng)
+        point = _LayerPoint(obj, arrays[0], training, rng)
     else:
         raise InvalidTypeError(f"check_gradients takes a tinynet Layer or Loss, received {type(obj).__name__}.")
-    noise = _ROUNDOFF * scale / eps
-    for name, tensor in tensors:
-        _compare(name, tensor, analytic[name], objective, eps, rtol, atol + noise, directions, rng)
+    failure = _check_point(point, eps, rtol, atol, directions, rng)
+    for _ in range(redraws):
+        if failure is None or not failure.at_kink:
+            break
+        point.jitter(np.sqrt(eps), rng)
+        failure = _check_point(point, eps, rtol, atol, directions, rng)
+    if failure is None:
+        return
+    if not failure.at_kink:
+        raise AssertionError(failure.message)
+    raise AssertionError(
+        f"{failure.message} {f'At each of the {redraws + 1} points tried' if redraws else 'At this point'}, the "
+        "objective's slope changed unevenly "
+        "within the step, so the central differences cannot judge it: a kink (ReLU at 0, a max-pool tie, abs at 0) "
+        "sits within eps, the objective curves too sharply for this eps, or forward is random in a way the check "
+        "cannot replay. Try a point away from kinks, or another seed."
+    )
 
 
-def _check_settings(eps: float, rtol: float, atol: float, directions: int | None) -> None:
+def _check_settings(eps: float, rtol: float, atol: float, directions: int | None, redraws: int) -> None:
     real(eps, "check_gradients", "eps", minimum=0.0, strict=True)
     real(rtol, "check_gradients", "rtol", minimum=0.0)
     real(atol, "check_gradients", "atol", minimum=0.0)
     if directions is not None:
         integer(directions, "check_gradients", "directions (None: entry by entry)", minimum=1)
+    integer(redraws, "check_gradients", "redraws", minimum=0)
 
 
-def _layer_problem(
-    layer: Layer, x: Any, training: bool, rng: np.random.Generator
-) -> tuple[Callable[[], float], list[tuple[str, np.ndarray]], dict[str, np.ndarray], float]:
-    layer = copy.deepcopy(layer).astype(np.float64)
-    x = np.array(x) if layer.takes_indices else np.array(x, dtype=np.float64)
-    layer.ensure_built(x.shape[1:])
-    generators = list(_generators(layer))
-    states = [copy.deepcopy(g.bit_generator.state) for g in generators]
+class _Point:
+    """What is checked: the tensors (changed in place by the steps), the objective, and backward's gradients."""
 
-    def forward() -> np.ndarray:
-        for generator, state in zip(generators, states, strict=True):
+    tensors: list[tuple[str, np.ndarray]]
+
+    def objective(self) -> float:
+        raise NotImplementedError
+
+    def gradients(self) -> tuple[dict[str, np.ndarray], float]:
+        """``backward``'s gradient of each tensor at the current point, and ``sum(|u * y|)`` (the objective's size)."""
+        raise NotImplementedError
+
+    def jitter(self, size: float, rng: np.random.Generator) -> None:
+        """Move every tensor by about ``size * (1 + |t|)``, at random: a point away from the kink just met."""
+        for _, tensor in self.tensors:
+            tensor += size * (1.0 + np.abs(tensor)) * rng.standard_normal(tensor.shape)
+
+
+class _LayerPoint(_Point):
+    def __init__(self, layer: Layer, x: Any, training: bool, rng: np.random.Generator) -> None:
+        self.layer = layer = copy.deepcopy(layer).astype(np.float64)
+        self.several = is_list_of_inputs(x)  # as Layer reads it: a list of arrays, not nested lists of numbers
+        dtype = None if layer.takes_indices else np.float64
+        self.xs = [np.array(a, dtype=dtype) for a in (x if self.several else [x])]
+        layer.ensure_built([a.shape[1:] for a in self.xs] if self.several else self.xs[0].shape[1:])
+        self.training = training
+        self.generators = list(_generators(layer))
+        self.states = [copy.deepcopy(g.bit_generator.state) for g in self.generators]
+        self.upstream = rng.standard_normal(self.forward().shape)
+        self.names = [f"input {i}" for i in range(len(self.xs))] if self.several else ["input"]
+        self.parameters: list[tuple[str, Parameter]] = [
+            (f"{owner.name}.{p.name}", p) for owner in layer.walk() for p in owner._parameters if p.trainable
+        ]
+        inputs = [] if layer.takes_indices else list(zip(self.names, self.xs, strict=True))  # an index has no gradient
+        self.tensors = inputs + [(name, p.value) for name, p in self.parameters]
+
+    def forward(self) -> np.ndarray:
+        for generator, state in zip(self.generators, self.states, strict=True):
             generator.bit_generator.state = copy.deepcopy(state)
-        return layer.forward(x, training=training)
+        x: Any = self.xs if self.several else self.xs[0]
+        return self.layer.forward(x, training=self.training)
 
-    y = forward()
-    upstream = rng.standard_normal(y.shape)
-    dx: Any = layer.backward(upstream.copy())
-    tensors: list[tuple[str, np.ndarray]] = []
-    analytic: dict[str, np.ndarray] = {}
-    if not layer.takes_indices:  # an index has no gradient: only the parameters are checked
-        if np.shape(dx) != x.shape:
+    def objective(self) -> float:
+        return float(np.sum(self.forward() * self.upstream))
+
+    def gradients(self) -> tuple[dict[str, np.ndarray], float]:
+        y = self.forward()
+        dx: Any = self.layer.backward(self.upstream.copy())
+        analytic: dict[str, np.ndarray] = {}
+        if not self.layer.takes_indices:
+            analytic.update(zip(self.names, self._input_gradients(dx), strict=True))
+        for name, p in self.parameters:
+            analytic[name] = p.grad.astype(np.float64, copy=True)
+        return analytic, float(np.sum(np.abs(y * self.upstream)))
+
+    def _input_gradients(self, dx: Any) -> list[np.ndarray]:
+        """``backward``'s return value as one float64 gradient per input, or an ``AssertionError`` on its shape."""
+        label = self.layer._label()
+        if not self.several:
+            if np.shape(dx) != self.xs[0].shape:
+                raise AssertionError(
+                    f"{label}: backward returned shape {np.shape(dx)}, expected x's shape {self.xs[0].shape}."
+                )
+            return [np.asarray(dx, dtype=np.float64)]
+        if not isinstance(dx, (list, tuple)) or len(dx) != len(self.xs):
+            got = f"a list of {len(dx)}" if isinstance(dx, (list, tuple)) else type(dx).__name__
             raise AssertionError(
-                f"{layer._label()}: backward returned shape {np.shape(dx)}, expected x's shape {x.shape}."
+                f"{label}: backward returned {got} for {len(self.xs)} inputs; expected a list of "
+                f"{len(self.xs)} gradients, one per input."
             )
-        tensors.append(("input", x))
-        analytic["input"] = np.asarray(dx, dtype=np.float64)
-    for owner in layer.walk():
-        for p in owner._parameters:
-            if p.trainable:
-                name = f"{owner.name}.{p.name}"
-                tensors.append((name, p.value))
-                analytic[name] = p.grad.astype(np.float64, copy=True)
-
-    def objective() -> float:
-        return float(np.sum(forward() * upstream))
-
-    return objective, tensors, analytic, float(np.sum(np.abs(y * upstream)))
+        for i, (d, a) in enumerate(zip(dx, self.xs, strict=True)):
+            if np.shape(d) != a.shape:
+                raise AssertionError(
+                    f"{label}: backward returned shape {np.shape(d)} for input {i}, expected {a.shape}."
+                )
+        return [np.asarray(d, dtype=np.float64) for d in dx]
 
 
-def _loss_problem(
-    loss: Loss, y_true: Any, y_pred: Any, sample_weight: Any
-) -> tuple[Callable[[], float], list[tuple[str, np.ndarray]], dict[str, np.ndarray], float]:
-    loss = copy.deepcopy(loss)
-    y_true = np.array(y_true)
-    if y_true.dtype.kind == "f":
-        y_true = y_true.astype(np.float64)
-    y_pred = np.array(y_pred, dtype=np.float64)
-    value = loss.forward(y_true, y_pred, sample_weight)
-    grad = loss.backward()
-    if np.shape(grad) != y_pred.shape:
-        raise AssertionError(f"{loss._label()}: backward returned shape {np.shape(grad)}, expected {y_pred.shape}.")
+class _LossPoint(_Point):
+    def __init__(self, loss: Loss, y_true: Any, y_pred: Any, sample_weight: Any) -> None:
+        self.loss = copy.deepcopy(loss)
+        y_true = np.array(y_true)
+        self.y_true = y_true.astype(np.float64) if y_true.dtype.kind == "f" else y_true
+        self.y_pred = np.array(y_pred, dtype=np.float64)
+        self.sample_weight = sample_weight
+        self.tensors = [("y_pred", self.y_pred)]
 
-    def objective() -> float:
-        return loss.forward(y_true, y_pred, sample_weight)
+    def objective(self) -> float:
+        return self.loss.forward(self.y_true, self.y_pred, self.sample_weight)
 
-    return objective, [("y_pred", y_pred)], {"y_pred": np.asarray(grad, dtype=np.float64)}, abs(value) + 1.0
+    def gradients(self) -> tuple[dict[str, np.ndarray], float]:
+        value = self.objective()
+        grad = self.loss.backward()
+        if np.shape(grad) != self.y_pred.shape:
+            raise AssertionError(
+                f"{self.loss._label()}: backward returned shape {np.shape(grad)}, expected {self.y_pred.shape}."
+            )
+        return {"y_pred": np.asarray(grad, dtype=np.float64)}, abs(value) + 1.0
 
 
 def _generators(layer: Layer) -> Iterator[np.random.Generator]:
@@ -172,51 +257,92 @@ def _generators(layer: Layer) -> Iterator[np.random.Generator]:
                 yield value
 
 
-def _compare(
-    name: str,
-    tensor: np.ndarray,
-    analytic: np.ndarray,
-    objective: Callable[[], float],
-    eps: float,
-    rtol: float,
-    atol: float,
-    directions: int | None,
-    rng: np.random.Generator,
-) -> None:
-    """Central differences of ``objective`` w.r.t. ``tensor`` (changed in place, then restored)."""
-    original = tensor.copy()
+@dataclass(frozen=True)
+class _Failure:
+    message: str
+    at_kink: bool  # the objective bends within a step here: the failure may be the kink's, not backward's
 
-    def central(step: np.ndarray | float, index: Any = ...) -> float:
-        tensor[index] = original[index] + step
-        plus = objective()
-        tensor[index] = original[index] - step
-        minus = objective()
-        tensor[index] = original[index]
-        return (plus - minus) / (2 * eps)
 
-    if directions is None:
-        where = list(np.ndindex(tensor.shape))
-        computed = np.array([analytic[i] for i in where])
-        numeric = np.array([central(eps, i) for i in where])
-        labels = [f"index {i}" for i in where]
-    else:
-        vs = [rng.standard_normal(tensor.shape) for _ in range(directions)]
-        computed = np.array([float(np.sum(analytic * v)) for v in vs])
-        numeric = np.array([central(eps * v) for v in vs])
-        labels = [f"random direction {k} (<gradient, v>)" for k in range(directions)]
-    if computed.size == 0:
-        return
-    error = np.abs(computed - numeric)
-    allowed = atol + rtol * np.maximum(np.abs(computed), np.abs(numeric))
-    with np.errstate(invalid="ignore"):  # inf - inf: such entries fail through `finite` below
-        finite = np.isfinite(computed) & np.isfinite(numeric)
-        ok = finite & (error <= allowed)
-        badness = np.where(finite, error - allowed, np.inf)
-    if not ok.all():
+def _check_point(
+    point: _Point, eps: float, rtol: float, atol: float, directions: int | None, rng: np.random.Generator
+) -> _Failure | None:
+    """Every tensor at the current point; the first tensor's failure, or ``None`` when all pass."""
+    analytic, scale = point.gradients()
+    noise = _ROUNDOFF * scale / eps
+    check = _Check(point.objective, point.objective(), eps, rtol, atol + noise, atol + _BEND_NOISE * noise)
+    for name, tensor in point.tensors:
+        failure = check.compare(name, tensor, analytic[name], directions, rng)
+        if failure is not None:
+            return failure
+    return None
+
+
+@dataclass(frozen=True)
+class _Check:
+    """Central differences of ``objective`` at one point (``base`` its value there), and the kink test."""
+
+    objective: Callable[[], float]
+    base: float
+    eps: float
+    rtol: float
+    atol: float
+    bend_tolerance: float  # how unevenly the slopes of a smooth objective may change over a step: rounding only
+
+    def compare(
+        self, name: str, tensor: np.ndarray, analytic: np.ndarray, directions: int | None, rng: np.random.Generator
+    ) -> _Failure | None:
+        """Central differences w.r.t. ``tensor`` (changed in place, then restored) against ``analytic``."""
+        original, eps = tensor.copy(), self.eps
+
+        def value_at(step: np.ndarray | float, index: Any) -> float:
+            tensor[index] = original[index] + step
+            value = self.objective()
+            tensor[index] = original[index]
+            return value
+
+        steps: list[tuple[Any, Any]]
+        if directions is None:
+            where = list(np.ndindex(tensor.shape))
+            steps = [(i, eps) for i in where]
+            computed = np.array([analytic[i] for i in where])
+            labels = [f"index {i}" for i in where]
+        else:
+            vs = [rng.standard_normal(tensor.shape) for _ in range(directions)]
+            steps = [(..., eps * v) for v in vs]
+            computed = np.array([float(np.sum(analytic * v)) for v in vs])
+            labels = [f"random direction {k} (<gradient, v>)" for k in range(directions)]
+        if computed.size == 0:
+            return None
+        ends = np.array([[value_at(-step, index), value_at(step, index)] for index, step in steps])
+        numeric = (ends[:, 1] - ends[:, 0]) / (2 * eps)
+        error = np.abs(computed - numeric)
+        allowed = self.atol + self.rtol * np.maximum(np.abs(computed), np.abs(numeric))
+        with np.errstate(invalid="ignore"):  # inf - inf: such entries fail through `finite` below
+            finite = np.isfinite(computed) & np.isfinite(numeric)
+            ok = finite & (error <= allowed)
+            badness = np.where(finite, error - allowed, np.inf)
+        if ok.all():
+            return None
         worst = int(np.argmax(np.where(ok, -np.inf, badness)))
-        raise AssertionError(
+        message = (
             f"check_gradients: the gradient of {name!r} is wrong at {labels[worst]}: backward gives "
             f"{computed[worst]:.10g}, central differences give {numeric[worst]:.10g} "
             f"(difference {error[worst]:.3g} > allowed {allowed[worst]:.3g}; "
             f"{int((~ok).sum())} of {error.size} checks failed)."
         )
+        # the failed checks' own segments first (their ends are known), then random probe directions
+        segments = [(steps[j], ends[j]) for j in np.flatnonzero(~ok)]
+        segments += [((..., eps * rng.standard_normal(tensor.shape)), None) for _ in range(_PROBES)]
+        at_kink = finite.all() and any(self.bends(value_at, index, step, end) for (index, step), end in segments)
+        return _Failure(message, bool(at_kink))
+
+    def bends(self, value_at: Callable[[Any, Any], float], index: Any, step: Any, ends: Any) -> bool:
+        """Whether the objective's slope changes unevenly over ``[-step, step]``, as at a kink and never when smooth.
+
+        Over the four half-steps of the segment a smooth objective's slopes change by equal amounts (its
+        second derivative times the step), up to rounding and ``O(eps**2)``; a kink changes one of them abruptly.
+        """
+        minus, plus = (value_at(-step, index), value_at(step, index)) if ends is None else ends
+        values = [minus, value_at(-step / 2, index), self.base, value_at(step / 2, index), plus]
+        changes = np.diff(np.diff(values) / (self.eps / 2))
+        return not np.isfinite(changes).all() or float(np.ptp(changes)) > self.bend_tolerance
