@@ -292,11 +292,11 @@ class Layer(Memory):
         step, so no batch is refused halfway through training.
         """
 
-    def forward(self, x: Array, training: bool = False) -> Array:
-        """Return the output for a batch ``x`` and ``remember`` what ``backward`` needs."""
+    def forward(self, x: Any, training: bool = False) -> Any:
+        """The output for a batch ``x`` (a list of batches for several inputs); ``remember`` what backward needs."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x, training=False).")
 
-    def backward(self, grad: Array) -> Array | None:
+    def backward(self, grad: Any) -> Any:
         """Set each parameter's ``.grad`` from ``grad`` = dLoss/dOutput; return dLoss/dInput.
 
         ``None`` is returned where there is no input gradient (integer indices) or nobody needs
@@ -413,5 +413,5 @@ class Layer(Memory):
         """A new, unbuilt layer from ``get_config()``'s output."""
         config = dict(config)
         if "input_shape" in config and config["input_shape"] is not None:
-            config["input_shape"] = tuple(config["input_shape"])
+            config["input_shape"] = checked_shape(cls.__name__, config["input_shape"])  # one shape, or a list
         return cls(**config)

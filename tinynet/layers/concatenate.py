@@ -78,12 +78,12 @@ class Concatenate(_Merge):
                 f"{shapes[0][:axis] + ('*',) + shapes[0][axis + 1 :]}, received {shapes}."
             )
 
-    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:
         axis = self._axis(inputs[0].ndim - 1)
         self.remember(axis=axis, ends=np.cumsum([x.shape[axis] for x in inputs[:-1]]))
         return np.concatenate(inputs, axis=axis)
 
-    def backward(self, grad: Array) -> list[Array]:  # type: ignore[override]
+    def backward(self, grad: Array) -> list[Array]:
         axis, ends = self.recall("axis", "ends")
         return np.split(grad, ends, axis=axis)
 

@@ -103,7 +103,7 @@ class Dot(_Merge):
                 f"{describe_shape(x)}) and {z[b - 1]} (axis {b} of {describe_shape(z)})."
             )
 
-    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:
         x, z = inputs
         a, b = self._axes((x.ndim - 1, z.ndim - 1))
         x_scale = z_scale = None
@@ -117,7 +117,7 @@ class Dot(_Merge):
         y = (x3 @ z3).reshape(n, *xm.shape[1:-1], *zm.shape[2:])
         return y if y.ndim > 1 else y[:, None]
 
-    def backward(self, grad: Array) -> list[Array]:  # type: ignore[override]
+    def backward(self, grad: Array) -> list[Array]:
         x3, z3, xm_shape, zm_shape, (a, b), (x_scale, z_scale) = self.recall(
             "x3", "z3", "xm_shape", "zm_shape", "axes", "scales"
         )

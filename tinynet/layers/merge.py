@@ -50,14 +50,6 @@ class _Merge(Layer):
             )
         return input_shape
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Layer:
-        """``Layer.from_config``, taking a declared ``input_shape`` that lists one shape per input."""
-        shape = config.get("input_shape")
-        if isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape):
-            return cls(**{**config, "input_shape": [tuple(s) for s in shape]})
-        return super().from_config(config)
-
 
 class _Elementwise(_Merge):
     """A merge of inputs that all have one per-sample shape, which the output has too."""
@@ -96,11 +88,11 @@ class Add(_Elementwise):
            [3., 3., 3.]], dtype=float32)
     """
 
-    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:
         self.remember(count=len(inputs))
         return np.add.reduce(inputs)
 
-    def backward(self, grad: Array) -> list[Array]:  # type: ignore[override]
+    def backward(self, grad: Array) -> list[Array]:
         (count,) = self.recall("count")
         return [grad.copy() for _ in range(count)]
 
@@ -127,11 +119,11 @@ class Subtract(_Elementwise):
 
     max_inputs = 2
 
-    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:
         self.remember(count=2)
         return inputs[0] - inputs[1]
 
-    def backward(self, grad: Array) -> list[Array]:  # type: ignore[override]
+    def backward(self, grad: Array) -> list[Array]:
         self.recall("count")
         return [grad.copy(), -grad]
 
@@ -158,11 +150,11 @@ class Multiply(_Elementwise):
     array([[3., 8.]], dtype=float32)
     """
 
-    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:
         self.remember(inputs=list(inputs))
         return np.multiply.reduce(inputs)
 
-    def backward(self, grad: Array) -> list[Array]:  # type: ignore[override]
+    def backward(self, grad: Array) -> list[Array]:
         (inputs,) = self.recall("inputs")
         return [np.multiply.reduce([grad, *inputs[:i], *inputs[i + 1 :]]) for i in range(len(inputs))]
 
@@ -187,11 +179,11 @@ class Average(_Elementwise):
     array([[2., 4.]], dtype=float32)
     """
 
-    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:
         self.remember(count=len(inputs))
         return np.add.reduce(inputs) / len(inputs)
 
-    def backward(self, grad: Array) -> list[Array]:  # type: ignore[override]
+    def backward(self, grad: Array) -> list[Array]:
         (count,) = self.recall("count")
         return [grad / count for _ in range(count)]
 
@@ -201,14 +193,14 @@ class _Extreme(_Elementwise):
 
     _largest = True
 
-    def forward(self, inputs: list[Array], training: bool = False) -> Array:  # type: ignore[override]
+    def forward(self, inputs: list[Array], training: bool = False) -> Array:
         stacked = np.stack(inputs)
         # argmax / argmin give the first index holding the extreme: a tie goes to the earliest input
         winner = (np.argmax if self._largest else np.argmin)(stacked, axis=0)[None]
         self.remember(winner=winner[0], count=len(inputs))
         return np.take_along_axis(stacked, winner, axis=0)[0]
 
-    def backward(self, grad: Array) -> list[Array]:  # type: ignore[override]
+    def backward(self, grad: Array) -> list[Array]:
         winner, count = self.recall("winner", "count")
         return [np.where(winner == i, grad, 0) for i in range(count)]
 

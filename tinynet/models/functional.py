@@ -172,7 +172,7 @@ class Graph:
                 values[step.write] = layer.forward(values[step.read], training and layer.trainable)
             else:
                 args = [values[s] for s in step.reads] if step.takes_list else values[step.read]
-                out = layer.forward(args, training and layer.trainable)  # type: ignore[arg-type]  # a list for a merge
+                out = layer.forward(args, training and layer.trainable)
                 if step.gives_list:
                     for slot, part in zip(step.writes, out, strict=True):
                         values[slot] = part

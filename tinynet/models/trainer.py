@@ -28,8 +28,8 @@ from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
 from ..layer import Array
 from ..utils import make_rng, unpack_x_y_sample_weight
 from . import data, loops
-from .data import count
 from .compiled_loss import CompiledLoss
+from .data import count
 
 __all__ = ["Trainer"]
 
