@@ -351,3 +351,12 @@ def test_summary_shows_what_each_layer_is_connected_to() -> None:
     row = next(line for line in table.splitlines() if line.startswith(" encoder"))
     assert "a[0][0], b[0][0]" in row  # one row for the shared encoder, both of its calls
     assert table.count(" encoder (Sequential)") == 1
+
+
+def test_a_sequential_may_start_with_an_input_as_in_keras_3() -> None:
+    model = tn.Sequential([tn.Input(shape=(3,)), Dense(2)])
+    assert model.built and model.input_shape == (3,) and model.count_params() == 8
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense"]
+    assert tn.Sequential.from_config(json.loads(json.dumps(model.get_config()))).built
+    with pytest.raises(InvalidValueError, match="only as its first entry"):
+        tn.Sequential([Dense(2), tn.Input(shape=(3,))])
