@@ -226,6 +226,9 @@ class Layer(Memory):
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Per-sample output shape; the base class runs ``forward`` on one zero sample (of each input).
 
+        A layer whose calls take options (see ``__call__``) overrides it as
+        ``compute_output_shape(input_shape, **options)``.
+
         The probe runs under ``inference()``, so what ``forward`` remembered before stays in place.
         """
         input_shape = self._check_shape(input_shape)
@@ -244,19 +247,22 @@ class Layer(Memory):
         return checked_shape(type(self).__name__, shape)
 
     # ------------------------------------------------------------------ running
-    def __call__(self, x: Any, training: bool = False) -> Any:
+    def __call__(self, x: Any, training: bool = False, **options: Any) -> Any:
         """Check ``x``, build on first use, cast to ``self.dtype``, run ``forward``.
 
         ``x`` is an array, or a list of arrays for a layer that takes several
         inputs (a merge layer), all with the same number of samples. Called
         on symbolic tensors (``tn.Input`` and what layers return for it), the
         layer computes nothing: it builds, and records a node of a graph.
+        ``options`` are a call's own settings (plain values, such as
+        attention's ``use_causal_mask``), passed on to ``forward`` (and kept
+        with the node of a graph) for a layer whose ``forward`` takes them.
         """
         if is_symbolic(x):
-            return call_symbolic(self, x)
+            return call_symbolic(self, x, options)
         x = self.validate_input(x)
         self.ensure_built([xi.shape[1:] for xi in x] if isinstance(x, list) else x.shape[1:])
-        return self.forward(x, training=training)
+        return self.forward(x, training=training, **options)
 
     def validate_input(self, x: Any) -> Any:
         """``x`` as an array of this layer's dtype (or a list of them), or a clear error; changes no state."""

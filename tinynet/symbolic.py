@@ -77,10 +77,13 @@ class Node:
     calls it the same way on arrays.
     """
 
-    def __init__(self, layer: Layer, inputs: list[SymbolicTensor], takes_list: bool) -> None:
+    def __init__(
+        self, layer: Layer, inputs: list[SymbolicTensor], takes_list: bool, options: dict[str, Any] | None = None
+    ) -> None:
         self.layer = layer
         self.inputs = inputs
         self.takes_list = takes_list
+        self.options = dict(options or {})
         self.outputs: list[SymbolicTensor] = []
         self.gives_list = False
 
@@ -95,8 +98,18 @@ def is_symbolic(x: Any) -> bool:
     return isinstance(x, (list, tuple)) and any(isinstance(item, SymbolicTensor) for item in x)
 
 
-def call_symbolic(layer: Layer, x: Any) -> Any:
-    """Record ``layer`` called on symbolic ``x``: build it, infer the output shape, return output tensor(s)."""
+def call_symbolic(layer: Layer, x: Any, options: dict[str, Any] | None = None) -> Any:
+    """Record ``layer`` called on symbolic ``x``: build it, infer the output shape, return output tensor(s).
+
+    ``options`` (a call's own plain settings) are kept with the node: the graph passes them to ``forward``.
+    """
+    options = dict(options or {})
+    for key, value in options.items():
+        if not (value is None or isinstance(value, (bool, int, float, str))):
+            raise InvalidTypeError(
+                f"{layer._label()}: in a graph a call's option must be a plain value (bool, number, string or "
+                f"None), so the graph can be saved; {key}={value!r:.60} is not."
+            )
     takes_list = isinstance(x, (list, tuple))
     inputs = list(x) if takes_list else [x]
     for position, item in enumerate(inputs):
@@ -107,8 +120,9 @@ def call_symbolic(layer: Layer, x: Any) -> Any:
             )
     shapes: Any = [t.per_sample_shape for t in inputs] if takes_list else inputs[0].per_sample_shape
     layer.ensure_built(shapes)
-    output_shape = layer.compute_output_shape(shapes)
-    node = Node(layer, inputs, takes_list)
+    shaper: Any = layer
+    output_shape = shaper.compute_output_shape(shapes, **options) if options else layer.compute_output_shape(shapes)
+    node = Node(layer, inputs, takes_list, options)
     node.gives_list = isinstance(output_shape, list)
     shapes_out = output_shape if node.gives_list else [output_shape]
     dtype = layer.dtype

@@ -360,3 +360,63 @@ def test_a_sequential_may_start_with_an_input_as_in_keras_3() -> None:
     assert tn.Sequential.from_config(json.loads(json.dumps(model.get_config()))).built
     with pytest.raises(InvalidValueError, match="only as its first entry"):
         tn.Sequential([Dense(2), tn.Input(shape=(3,))])
+
+
+# ---------------------------------------------------------------------------- every layer in a graph
+def _case_ids() -> list[str]:
+    from tests.cases import LAYER_CASES
+
+    return [case.id for case in LAYER_CASES]
+
+
+@pytest.mark.parametrize("case_id", _case_ids())
+def test_every_catalogue_layer_can_be_a_node_of_a_graph(case_id: str) -> None:
+    """Called on symbolic tensors, each layer records a node; the graph computes what the layer computes."""
+    from tests.cases import LAYER_CASES
+
+    case = next(c for c in LAYER_CASES if c.id == case_id)
+    x = case.fixed_input()
+    arrays = x if isinstance(x, list) else [x]
+    dtype = "int64" if np.issubdtype(arrays[0].dtype, np.integer) else "float64"
+    inputs = [tn.Input(shape=a.shape[1:], dtype=dtype) for a in arrays]
+    layer = case.make().astype("float64")
+    if isinstance(layer, tn.layers.InputLayer):
+        with pytest.raises(InvalidTypeError, match="starts a graph"):
+            layer(inputs[0])
+        return
+    outputs = layer(inputs if isinstance(x, list) else inputs[0])
+    model = tn.Model(inputs if isinstance(x, list) else inputs[0], outputs).astype("float64")
+    data = [a if dtype == "int64" else a.astype(np.float64) for a in arrays]
+    expected = layer.forward(data if isinstance(x, list) else data[0])
+    got = model.predict(data if isinstance(x, list) else data[0], batch_size=len(data[0]))
+    for a, b in zip(expected if isinstance(expected, list) else [expected], got if isinstance(got, list) else [got]):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+class Scale(tn.Layer):
+    """y = factor * x, where factor is a per-call option."""
+
+    def forward(self, x, training=False, factor=1.0):  # noqa: ANN001, ANN201
+        self.remember(factor=factor)
+        return x * factor
+
+    def backward(self, grad):  # noqa: ANN001, ANN201
+        (factor,) = self.recall("factor")
+        return grad * factor
+
+    def compute_output_shape(self, input_shape, **options):  # noqa: ANN001, ANN003, ANN201
+        return tuple(input_shape)
+
+
+def test_a_calls_options_reach_forward_are_kept_with_its_node_and_round_trip() -> None:
+    scale = Scale(name="scale")
+    inputs = tn.Input(shape=(2,))
+    model = tn.Model(inputs, scale(scale(inputs, factor=3.0), factor=-2.0))
+    np.testing.assert_array_equal(model.predict(np.ones((1, 2))), -6.0)
+    config = json.loads(json.dumps(model.get_config()))
+    assert [node["options"] for node in config["nodes"]] == [{"factor": 3.0}, {"factor": -2.0}]
+    twin = tn.Model.from_config(config, custom_objects={"Scale": Scale})
+    np.testing.assert_array_equal(twin.predict(np.ones((1, 2))), -6.0)
+    tn.testing.check_gradients(model.astype("float64"), rng(3).normal(size=(3, 2)))
+    with pytest.raises(InvalidTypeError, match="plain value"):
+        scale(inputs, factor=np.ones(2))

@@ -10,7 +10,7 @@ from .._validation import float_dtype
 from ..errors import InvalidTypeError
 from ..layer import Array, Layer, Shape
 from ..registry import register
-from ..symbolic import Node, SymbolicTensor
+from ..symbolic import Node, SymbolicTensor, is_symbolic
 
 __all__ = ["InputLayer", "Input"]
 
@@ -49,6 +49,15 @@ class InputLayer(Layer):
         node = Node(self, [], takes_list=False)
         self.output = SymbolicTensor(self.input_shape or (), input_dtype, node, 0, self.name)
         node.outputs = [self.output]
+
+    def __call__(self, x: Any, training: bool = False, **options: Any) -> Any:
+        """On arrays, the identity; a graph starts at an ``InputLayer`` and cannot pass through one."""
+        if is_symbolic(x):
+            raise InvalidTypeError(
+                f"{self._label()}: an InputLayer starts a graph and takes no symbolic tensor; use its tensor "
+                "(tn.Input(...), or layer.output) as a model's input instead."
+            )
+        return super().__call__(x, training, **options)
 
     @property
     def takes_indices(self) -> bool:  # type: ignore[override]

@@ -18,6 +18,7 @@ from .._validation import integer, real
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..registry import register, serialize
+from ..symbolic import is_symbolic
 
 __all__ = ["BatchNorm", "LayerNorm"]
 
@@ -230,13 +231,12 @@ class BatchNorm(_Normalization):
         )
         self._axes = tuple(i for i in range(len(input_shape) + 1) if i != self._a)
 
-    def __call__(self, x: Any, training: bool = False) -> Array:
+    def __call__(self, x: Any, training: bool = False, **options: Any) -> Any:
         """As :meth:`Layer.__call__`, but a batch too small to train on is refused before the layer is built."""
-        x = self.validate_input(x)
-        if training and self.trainable:
-            self._check_batch(x.shape, _feature_axis(self.axis, x.ndim, self._label()))
-        self.ensure_built(x.shape[1:])
-        return self.forward(x, training)
+        if training and self.trainable and not is_symbolic(x):
+            checked = self.validate_input(x)
+            self._check_batch(checked.shape, _feature_axis(self.axis, checked.ndim, self._label()))
+        return super().__call__(x, training, **options)
 
     def _check_batch(self, shape: Shape, a: int) -> None:
         m = int(np.prod(shape)) // max(shape[a], 1)

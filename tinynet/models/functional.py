@@ -80,14 +80,18 @@ class Structure:
 class _Step:
     """One node as the graph runs it: the layer, the slots it reads and writes."""
 
-    __slots__ = ("layer", "reads", "writes", "takes_list", "gives_list", "shared", "simple", "read", "write")
+    __slots__ = (
+        "layer", "reads", "writes", "takes_list", "gives_list", "options", "shared", "simple", "read", "write",
+    )  # fmt: skip
 
-    def __init__(self, layer: Layer, reads: list[int], writes: list[int], takes_list: bool, gives_list: bool) -> None:
+    def __init__(
+        self, layer: Layer, reads: list[int], writes: list[int], takes_list: bool, gives_list: bool, options: dict
+    ) -> None:
         self.layer, self.reads, self.writes = layer, reads, writes
-        self.takes_list, self.gives_list = takes_list, gives_list
+        self.takes_list, self.gives_list, self.options = takes_list, gives_list, options
         self.shared = False
-        #: One tensor in, one out (most nodes): the loops take a shorter path through ``read`` and ``write``.
-        self.simple = not takes_list and not gives_list
+        #: One tensor in, one out, no options (most nodes): the loops take a shorter path through ``read``/``write``.
+        self.simple = not takes_list and not gives_list and not options
         self.read, self.write = reads[0] if reads else -1, writes[0] if writes else -1
 
 
@@ -125,7 +129,7 @@ class Graph:
             for tensor in node.outputs:
                 slot[id(tensor)] = len(slot)
                 writes.append(slot[id(tensor)])
-            self.steps.append(_Step(node.layer, reads, writes, node.takes_list, node.gives_list))
+            self.steps.append(_Step(node.layer, reads, writes, node.takes_list, node.gives_list, node.options))
         self.slot_count = len(slot)
         self.steps_backward = list(reversed(list(enumerate(self.steps))))
         self.input_slots = list(range(len(self.inputs.tensors)))
@@ -172,7 +176,7 @@ class Graph:
                 values[step.write] = layer.forward(values[step.read], training and layer.trainable)
             else:
                 args = [values[s] for s in step.reads] if step.takes_list else values[step.read]
-                out = layer.forward(args, training and layer.trainable)
+                out = layer.forward(args, training and layer.trainable, **step.options)
                 if step.gives_list:
                     for slot, part in zip(step.writes, out, strict=True):
                         values[slot] = part
@@ -284,7 +288,8 @@ def graph_config(graph: Graph) -> dict[str, Any]:
         for index, tensor in enumerate(node.outputs):
             refs[id(tensor)] = [name, call, index]
         if not isinstance(node.layer, InputLayer):
-            nodes.append({"layer": name, "inputs": [refs[id(t)] for t in node.inputs], "takes_list": node.takes_list})
+            entry = {"layer": name, "inputs": [refs[id(t)] for t in node.inputs], "takes_list": node.takes_list}
+            nodes.append({**entry, "options": dict(node.options)} if node.options else entry)
     return {
         "layers": [serialize(layer) for layer in graph.layers],
         "nodes": nodes,
@@ -306,13 +311,16 @@ def graph_from_config(config: dict[str, Any], custom_objects: dict[str, type] | 
             tensors[(layer.name, 0, 0)] = layer.output
     calls: dict[str, int] = {}
     for node in _list(config, "nodes"):
-        if not isinstance(node, dict) or set(node) != {"layer", "inputs", "takes_list"}:
+        if not isinstance(node, dict) or set(node) - {"options"} != {"layer", "inputs", "takes_list"}:
             raise InvalidValueError(
                 f"Model.from_config: a node must be {{'layer', 'inputs', 'takes_list'}}, received {node!r:.80}."
             )
         layer = layers[node["layer"]]
         args = [tensors[_ref(ref)] for ref in node["inputs"]]
-        out = layer(args if node["takes_list"] is True else args[0])
+        options = node.get("options", {})
+        if not isinstance(options, dict):
+            raise InvalidValueError(f"Model.from_config: a node's options must be a dict, received {options!r:.80}.")
+        out = layer(args if node["takes_list"] is True else args[0], **options)
         call = calls.get(layer.name, 0)
         calls[layer.name] = call + 1
         for index, tensor in enumerate(out if isinstance(out, list) else [out]):
