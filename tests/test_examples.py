@@ -70,3 +70,15 @@ def test_resnet_digits_reaches_95_percent() -> None:
     pytest.importorskip("sklearn")
     result = example("resnet_digits").train(epochs=8, residual=True)
     assert result["test_accuracy"] >= 0.95
+
+
+def test_two_inputs_example_learns_both_outputs_and_reloads() -> None:
+    """Two inputs by name, two outputs with their own losses and metrics; the saved model predicts the same."""
+    pytest.importorskip("sklearn")
+    result = example("two_inputs").train(epochs=20)
+    history = result["history"]
+    assert list(history) == ["loss", "cultivar_loss", "alcohol_loss", "cultivar_accuracy", "alcohol_mae"]
+    assert result["test_accuracy"] >= 0.93
+    assert history["alcohol_loss"][-1] < 0.5 * history["alcohol_loss"][0]
+    assert result["test_alcohol_mse"] < 0.6 * result["baseline_alcohol_mse"]
+    assert result["loaded_predicts_the_same"]
