@@ -9,6 +9,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+import tinynet as tn
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -52,3 +54,31 @@ def test_gan_example_learns_the_ring_with_its_own_train_step() -> None:
     assert abs(result["mean_radius"] - gan.RADIUS) < 0.25 and result["radius_spread"] < 0.4
     np.testing.assert_allclose(result["centre"], gan.CENTRE, atol=0.25)
     assert result["octants_covered"] == 8
+
+
+def test_resnet_digits_residual_and_plain_nets_differ_only_by_the_skip_connections() -> None:
+    resnet_digits = example("resnet_digits")
+    residual, plain = resnet_digits.build(residual=True), resnet_digits.build(residual=False)
+    adds = [layer.name for layer in residual.layers if isinstance(layer, tn.layers.Add)]
+    assert adds == [f"block{i}_add" for i in range(1, resnet_digits.BLOCKS + 1)]
+    assert [layer.name for layer in residual.layers if layer.name not in adds] == [layer.name for layer in plain.layers]
+    assert residual.count_params() == plain.count_params()
+
+
+def test_resnet_digits_reaches_95_percent() -> None:
+    """The residual CNN, a graph model with three skip connections, learns the bundled digits in a few epochs."""
+    pytest.importorskip("sklearn")
+    result = example("resnet_digits").train(epochs=8, residual=True)
+    assert result["test_accuracy"] >= 0.95
+
+
+def test_two_inputs_example_learns_both_outputs_and_reloads() -> None:
+    """Two inputs by name, two outputs with their own losses and metrics; the saved model predicts the same."""
+    pytest.importorskip("sklearn")
+    result = example("two_inputs").train(epochs=20)
+    history = result["history"]
+    assert list(history) == ["loss", "cultivar_loss", "alcohol_loss", "cultivar_accuracy", "alcohol_mae"]
+    assert result["test_accuracy"] >= 0.93
+    assert history["alcohol_loss"][-1] < 0.5 * history["alcohol_loss"][0]
+    assert result["test_alcohol_mse"] < 0.6 * result["baseline_alcohol_mse"]
+    assert result["loaded_predicts_the_same"]
