@@ -231,7 +231,8 @@ class Graph:
                     pass
                 elif step.takes_list:
                     for slot, part in zip(step.reads, dx, strict=True):
-                        grads[slot] = part if grads[slot] is None else grads[slot] + part
+                        if part is not None:  # None: an input with no gradient (indices, a mask)
+                            grads[slot] = part if grads[slot] is None else grads[slot] + part
                 else:
                     before = grads[step.read]
                     grads[step.read] = dx if before is None else before + dx
