@@ -389,7 +389,9 @@ def test_every_catalogue_layer_can_be_a_node_of_a_graph(case_id: str) -> None:
     data = [a if dtype == "int64" else a.astype(np.float64) for a in arrays]
     expected = layer.forward(data if isinstance(x, list) else data[0])
     got = model.predict(data if isinstance(x, list) else data[0], batch_size=len(data[0]))
-    for a, b in zip(expected if isinstance(expected, list) else [expected], got if isinstance(got, list) else [got]):
+    for a, b in zip(
+        expected if isinstance(expected, list) else [expected], got if isinstance(got, list) else [got], strict=True
+    ):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
 
 
