@@ -133,13 +133,13 @@ def test_dense_refuses_input_without_a_batch_axis(x: np.ndarray) -> None:
     assert not dense.built and dense.parameters() == []
 
 
-def test_dense_refuses_3d_input_and_stays_unbuilt() -> None:
-    """A per-sample rank other than 1 fails in build; the failed build leaves no parameters."""
+def test_dense_refuses_a_shape_without_a_feature_axis_and_stays_unbuilt() -> None:
+    """A per-sample shape of rank 0 fails in build; the failed build leaves no parameters."""
     dense = tn.layers.Dense(2, name="head")
-    with pytest.raises(ShapeError, match=r"Dense 'head'.*\(2, 3\)"):
-        dense(np.ones((4, 2, 3)))
+    with pytest.raises(ShapeError, match=r"Dense 'head'.*\(batch, \.\.\., features\).*\(\)"):
+        dense.ensure_built(())
     assert not dense.built and dense.parameters() == []
-    assert dense(np.ones((4, 3))).shape == (4, 2)
+    assert dense(np.ones((4, 2, 3))).shape == (4, 2, 2)
 
 
 def test_huge_finite_float32_values_are_accepted_without_any_warning() -> None:

@@ -1,9 +1,14 @@
-"""Catalogue cases for Embedding: integer indices in, a seeded non-trivial table, one and two index axes."""
+"""Catalogue cases for Embedding and PositionEmbedding.
+
+Embedding: integer indices in, a seeded non-trivial table, one and two index
+axes. PositionEmbedding: sequences shorter than and as long as its table, and
+a sample with an extra leading axis; its input gradient is zero.
+"""
 
 from __future__ import annotations
 
 import tinynet as tn
-from tinynet.layers.embedding import Embedding
+from tinynet.layers.embedding import Embedding, PositionEmbedding
 
 from .base import LayerCase
 
@@ -15,5 +20,15 @@ LAYER_CASES: list[LayerCase] = [
         lambda: Embedding(5, 3, embeddings_initializer=I.RandomNormal(stddev=1.0, seed=5)),
         ((3,), (2, 2)),
         index_range=5,
+    ),
+    LayerCase(
+        "position_embedding",
+        lambda: PositionEmbedding(4, initializer=I.RandomNormal(stddev=1.0, seed=6)),
+        ((4, 3), (2, 2), (1, 5)),  # steps = sequence_length, and fewer
+    ),
+    LayerCase(
+        "position_embedding_4d",
+        lambda: PositionEmbedding(3, initializer=I.RandomNormal(stddev=1.0, seed=7)),
+        ((2, 3, 2), (1, 2, 3)),
     ),
 ]

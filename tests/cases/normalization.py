@@ -67,5 +67,6 @@ LAYER_CASES: list[LayerCase] = [
     LayerCase("batchnorm_frozen", lambda: BatchNorm(trainable=False, **moving()), FLAT, training=True),
     LayerCase("layernorm", lambda: LayerNorm(**affine()), ((3,), (1,), (2, 4))),
     LayerCase("layernorm_plain", lambda: LayerNorm(center=False, scale=False), ((4,), (2, 3))),
+    LayerCase("layernorm_sequence", lambda: LayerNorm(**affine()), ((4, 3), (1, 2), (2, 3, 2))),  # 3-D and 4-D
     LayerCase("layernorm_axis1_3d", lambda: LayerNorm(axis=1, **affine()), ((3, 2),), training=True),
 ]

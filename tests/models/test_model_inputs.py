@@ -231,12 +231,19 @@ def test_wrong_feature_count_names_both_shapes() -> None:
 
 
 def test_an_unbuilt_model_that_cannot_build_on_x_stays_unbuilt() -> None:
-    """Dense refuses a per-sample shape of rank 2 (no Flatten): the half-built chain is undone."""
+    """Reshape((4,)) cannot take 3 features: the half-built chain is undone."""
     model = make_model(built=False)
-    x = np.ones((N, 2, 3))
+    model.layers.insert(0, tn.layers.Reshape((4,)))
+    x, y = good_data()
+    refused(model, lambda: model.fit(x, y, verbose=0), ShapeError, ("target_shape (4,)",))
+    refused(model, lambda: model.predict(x), ShapeError, ("target_shape (4,)",))
+
+
+def test_an_unbuilt_model_built_on_x_that_y_does_not_fit_stays_unbuilt() -> None:
+    """Dense takes (batch, 2, 3) along its last axis; y of shape (N,) does not fit the (2, 1) output."""
+    model = make_model(built=False)
     _, y = good_data()
-    refused(model, lambda: model.fit(x, y, verbose=0), ShapeError, ("Flatten",))
-    refused(model, lambda: model.predict(x), ShapeError, ("Flatten",))
+    refused(model, lambda: model.fit(np.ones((N, 2, 3)), y, verbose=0), ShapeError, ("(10, 2, 1)",))
 
 
 # ---------------------------------------------------------------------------- compile

@@ -8,7 +8,7 @@ from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dot import Dot, dot
 from .dropout import Dropout
-from .embedding import Embedding
+from .embedding import Embedding, PositionEmbedding
 from .gru import GRU
 from .input_layer import Input, InputLayer
 from .lstm import LSTM
@@ -29,12 +29,14 @@ from .merge import (
 from .normalization import BatchNorm, LayerNorm
 from .pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
 from .reshaping import Flatten, Reshape
+from .sequence import RepeatVector, TimeDistributed
 from .simple_rnn import SimpleRNN
 
 __all__ = [
     "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Concatenate", "Conv1D", "Conv2D", "Dense", "Dot",
     "Dropout", "Embedding", "Flatten", "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input", "InputLayer", "LayerNorm",
-    "LSTM", "Maximum", "MaxPool2D", "Minimum", "Multiply", "Reshape", "SimpleRNN", "Subtract",
+    "LSTM", "Maximum", "MaxPool2D", "Minimum", "Multiply", "PositionEmbedding", "RepeatVector", "Reshape", "SimpleRNN",
+    "Subtract", "TimeDistributed",
     # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .._numerics import column_sums
@@ -18,15 +19,18 @@ __all__ = ["Dense"]
 class Dense(ActivatedLayer):
     """Fully connected layer: every output unit is a weighted sum of all inputs.
 
-    Math (batch on axis 0, grad = dL/dy)::
+    Math (on the last axis; x2 = x.reshape(-1, features), dz2 = dz.reshape(-1, units); grad = dL/dy)::
 
-        forward    z = x @ kernel + bias           y = activation(z)
+        forward    z = (x2 @ kernel + bias).reshape(*x.shape[:-1], units)     y = activation(z)
         backward   dz = activation.backward(grad)  (dz = grad when linear)
-                   dkernel = x.T @ dz              dbias = dz.sum(axis=0)
+                   dkernel = x2.T @ dz2            dbias = dz2.sum(axis=0)
                    dx = dz @ kernel.T              (skipped when not needs_input_grad)
 
-    ``forward_linear`` / ``backward_linear`` below are the lines with ``z``;
-    :class:`ActivatedLayer` applies the activation around them.
+    As in Keras, an input of any rank is transformed along its last axis:
+    every leading axis (the batch, time steps, positions) is folded into the
+    rows of one matrix product, and the kernel and bias gradients sum over
+    all of them. ``forward_linear`` / ``backward_linear`` below are the lines
+    with ``z``; :class:`ActivatedLayer` applies the activation around them.
 
     Parameters
     ----------
@@ -46,8 +50,9 @@ class Dense(ActivatedLayer):
 
     Shape
     -----
-    input ``(batch, in_features)``; output ``(batch, units)``. Parameters
-    ``kernel (in_features, units)`` and ``bias (units,)``, Keras's names and layout.
+    input ``(batch, ..., in_features)``; output ``(batch, ..., units)`` (``(batch, in_features)``
+    to ``(batch, units)`` in the common case). Parameters ``kernel (in_features, units)`` and
+    ``bias (units,)``, Keras's names and layout. A layer built for one per-sample shape takes that shape.
 
     Examples
     --------
@@ -57,6 +62,8 @@ class Dense(ActivatedLayer):
     (4, 3)
     >>> [p.name for p in layer.parameters()], layer.kernel.shape
     (['kernel', 'bias'], (2, 3))
+    >>> tn.layers.Dense(3)(np.ones((4, 5, 2))).shape   # a sequence: each of the 5 steps
+    (4, 5, 3)
     """
 
     def __init__(
@@ -76,30 +83,40 @@ class Dense(ActivatedLayer):
         self.units = integer(units, self._label(), "units", minimum=1)
 
     def build(self, input_shape: Shape) -> None:
-        if len(input_shape) != 1:
+        if len(input_shape) < 1:
             raise ShapeError(
-                f"{self._label()}: expected input of shape (batch, features), received per-sample shape "
-                f"{input_shape}. Put a Flatten layer before it for images or sequences."
+                f"{self._label()}: expected input of shape (batch, ..., features), received per-sample shape "
+                f"{input_shape} (no feature axis). Give each sample at least one axis: x.reshape(-1, 1)."
             )
-        self.build_kernel((input_shape[0], self.units), self.units)
+        self.build_kernel((input_shape[-1], self.units), self.units)
 
     def forward_linear(self, x: Array, training: bool = False) -> Array:
-        self.remember(x=x)
-        z = x @ self.kernel.value
+        x2 = _rows(x)  # every leading axis folded into the rows
+        self.remember(x=x2)  # kept as "x": for 2-D input it is x itself
+        z = x2 @ self.kernel.value
         if self.bias is not None:
             z += self.bias.value
-        return z
+        return z if x.ndim == 2 else z.reshape(*x.shape[:-1], self.units)
 
     def backward_linear(self, dz: Array) -> Array | None:
-        (x,) = self.recall("x")
-        self.kernel.grad = x.T @ dz
+        (x2,) = self.recall("x")
+        dz2 = _rows(dz)
+        self.kernel.grad = x2.T @ dz2
         if self.bias is not None:
-            self.bias.grad = column_sums(dz)  # dz.sum(axis=0)
-        return dz @ self.kernel.value.T if self.needs_input_grad else None
+            self.bias.grad = column_sums(dz2)  # dz2.sum(axis=0)
+        if not self.needs_input_grad:
+            return None
+        dx2 = dz2 @ self.kernel.value.T
+        return dx2 if dz.ndim == 2 else dx2.reshape(*dz.shape[:-1], x2.shape[1])
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         self.ensure_built(input_shape)
-        return (self.units,)
+        return (*input_shape[:-1], self.units)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units}
+
+
+def _rows(a: Array) -> Array:
+    """``a`` as a matrix of rows along its last axis: ``a`` itself when 2-D, else a reshape (a view when it can be)."""
+    return a if a.ndim == 2 else a.reshape(math.prod(a.shape[:-1]), a.shape[-1])

@@ -46,7 +46,9 @@ class Dropout(Layer):
 
     Shape
     -----
-    any; ``y`` has the shape of ``x``.
+    any rank, ``(batch, ...)``; ``y`` has the shape of ``x``. For a sequence
+    ``(batch, steps, features)``, ``noise_shape=(None, 1, None)`` drops the same
+    features at every step.
 
     Examples
     --------

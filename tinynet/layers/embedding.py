@@ -1,4 +1,4 @@
-"""``Embedding``: integer indices looked up as rows of a learned table."""
+"""``Embedding``: integer indices looked up as rows of a learned table; ``PositionEmbedding``: one row per position."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import numpy as np
 
 from .. import initializers, regularizers
 from .._validation import as_array, integer
-from ..errors import InvalidTypeError, InvalidValueError
+from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..registry import register, serialize
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "PositionEmbedding"]
 
 #: Keras's short initializer ids that tinynet's registry spells out.
 _KERAS_IDS = {"uniform": "random_uniform", "normal": "random_normal"}
@@ -137,4 +137,111 @@ class Embedding(Layer):
             "embeddings_regularizer": None
             if self.embeddings_regularizer is None
             else serialize(self.embeddings_regularizer),
+        }
+
+
+@register
+class PositionEmbedding(Layer):
+    """A learned vector per position of a sequence, returned in the input's shape (keras_hub's ``PositionEmbedding``).
+
+    Math (x of shape ``(..., steps, features)``; grad = dL/dy)::
+
+        forward    y = broadcast_to(embeddings[:steps], x.shape)     (the values of x are not read)
+        backward   dembeddings[:steps] = grad summed over every axis before the steps (the batch)
+                   dembeddings[steps:] = 0
+                   dx = 0                                            (y does not depend on x's values)
+
+    Only the shape of ``x`` matters. The output is the position embeddings
+    alone: add them to the token embeddings yourself (an ``Add`` layer in a
+    graph, ``tokens + positions`` in a custom model), as with keras_hub.
+
+    Parameters
+    ----------
+    sequence_length : int
+        The longest sequence the layer takes: the number of rows of ``embeddings``.
+    initializer : str or initializer
+        For ``embeddings``; ``"glorot_uniform"`` by default, as in keras_hub.
+    **kwargs
+        ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
+
+    Shape
+    -----
+    input ``(batch, steps, features)`` (more leading axes are allowed: the
+    last two are always the steps and the features), with ``steps <=
+    sequence_length``; output the same shape. Parameter ``embeddings
+    (sequence_length, features)``, keras_hub's name (the attribute is
+    ``position_embeddings``). A built layer takes any ``steps`` up to
+    ``sequence_length``, with the features and rank it was built for.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> layer = tn.layers.PositionEmbedding(sequence_length=10)
+    >>> tokens = np.zeros((8, 6, 16))
+    >>> positions = layer(tokens)
+    >>> positions.shape, layer.position_embeddings.shape
+    ((8, 6, 16), (10, 16))
+    >>> bool((positions[3] == layer.position_embeddings.value[:6]).all())
+    True
+    """
+
+    def __init__(self, sequence_length: int, initializer: Any = "glorot_uniform", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sequence_length = integer(sequence_length, self._label(), "sequence_length", minimum=1)
+        self.initializer = initializers.get(initializer)
+
+    def build(self, input_shape: Shape) -> None:
+        self._check_steps(input_shape)
+        self.position_embeddings = self.add_parameter(
+            "embeddings", (self.sequence_length, input_shape[-1]), self.initializer
+        )
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        """A built layer takes any number of steps up to ``sequence_length``, with its rank and features."""
+        if not self.built:
+            return
+        built = self.input_shape or ()
+        if isinstance(input_shape, list) or len(input_shape) != len(built) or input_shape[-1] != built[-1]:
+            raise ShapeError(
+                f"{self._label()}: expected input of shape (batch, {', '.join(map(str, built[:-2]))}"
+                f"{', ' if len(built) > 2 else ''}steps, {built[-1]}) with steps <= {self.sequence_length}, "
+                f"received per-sample shape {input_shape}. The layer was built for {built}."
+            )
+        self._check_steps(input_shape)
+
+    def _check_steps(self, input_shape: Any) -> None:
+        if isinstance(input_shape, list) or len(input_shape) < 2:
+            raise ShapeError(
+                f"{self._label()}: expected input of shape (batch, steps, features), received per-sample shape "
+                f"{input_shape}."
+            )
+        if input_shape[-2] > self.sequence_length:
+            raise ShapeError(
+                f"{self._label()}: the input has {input_shape[-2]} steps (per-sample shape {input_shape}), more "
+                f"than sequence_length={self.sequence_length}. Raise sequence_length or shorten the sequences."
+            )
+
+    def forward(self, x: Array, training: bool = False) -> Array:
+        self.remember(shape=x.shape)
+        y = np.empty(x.shape, dtype=self.position_embeddings.dtype)
+        y[...] = self.position_embeddings.value[: x.shape[-2]]
+        return y
+
+    def backward(self, grad: Array) -> Array:
+        (shape,) = self.recall("shape")
+        steps = shape[-2]
+        dembeddings = np.zeros_like(self.position_embeddings.value)
+        dembeddings[:steps] = grad.reshape(-1, steps, shape[-1]).sum(axis=0)
+        self.position_embeddings.grad = dembeddings
+        return np.zeros(shape, dtype=grad.dtype)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        self.ensure_built(input_shape)
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "sequence_length": self.sequence_length,
+            "initializer": serialize(self.initializer),
         }

@@ -316,8 +316,10 @@ class LayerNorm(_Normalization):
 
     Shape
     -----
-    input ``(batch, ..., features, ...)``; output the same. Parameters ``gamma``
-    and ``beta``, each ``(features,)`` for the normalized axis.
+    input ``(batch, ..., features, ...)`` of any rank; output the same. Parameters
+    ``gamma`` and ``beta``, each ``(features,)`` for the normalized axis. With the
+    default ``axis=-1`` a sequence ``(batch, steps, features)`` has each step
+    normalized over its own features, as in a transformer.
 
     Examples
     --------
@@ -326,6 +328,9 @@ class LayerNorm(_Normalization):
     >>> layer(np.array([[1.0, 3.0], [10.0, 20.0]])).round(4)
     array([[-1.,  1.],
            [-1.,  1.]], dtype=float32)
+    >>> tn.layers.LayerNorm(epsilon=1e-6)(np.array([[[1.0, 3.0], [10.0, 20.0]]])).round(4)
+    array([[[-1.,  1.],
+            [-1.,  1.]]], dtype=float32)
     """
 
     def build(self, input_shape: Shape) -> None:

@@ -190,13 +190,13 @@ def check_y(model: Layer, loss: Loss, y: Any, n: int, output_shape: Shape, what:
 
 
 def _sparse_labels(y: Array, output_shape: Shape, where: str, what: str) -> Array:
-    classes = output_shape[-1]
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.shape[1:] != output_shape[:-1]:
+    classes, labels_shape = output_shape[-1], (len(y), *output_shape[:-1])
+    if y.shape == (*labels_shape, 1):
+        y = y[..., 0]
+    if y.shape != labels_shape:
         raise ShapeError(
-            f"{where}: {what} must hold one integer label per sample, shape ({len(y)},), received {y.shape}. "
-            "For one-hot labels use loss='categorical_crossentropy'."
+            f"{where}: {what} must hold one integer label per sample (per step of a sequence), shape "
+            f"{labels_shape}, received {y.shape}. For one-hot labels use loss='categorical_crossentropy'."
         )
     if y.dtype.kind == "f" and not (y == np.round(y)).all():
         raise InvalidValueError(f"{where}: {what} must hold integer class labels; received fractions.")
@@ -222,6 +222,11 @@ def class_sample_weights(model: Layer, class_weight: Any, y: Array, loss: Loss) 
     if not isinstance(class_weight, dict):
         raise InvalidTypeError(
             f"{where}: class_weight must be a dict {{class index: weight}}, received {class_weight!r}."
+        )
+    if y.ndim > 2 or (isinstance(loss, SparseCategoricalCrossentropy) and y.ndim > 1):
+        raise InvalidValueError(
+            f"{where}: class_weight weighs a sample by its one class, but y holds a label per step or position "
+            f"(shape {y.shape}); pass sample_weight instead."
         )
     if isinstance(loss, SparseCategoricalCrossentropy):
         labels = y
