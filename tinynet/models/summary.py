@@ -80,4 +80,5 @@ def _graph_rows(graph: Any) -> list[str]:
 
 
 def _row(name: str, shape: str, count: str) -> str:
-    return f" {name:<{_WIDTHS[0] - 1}}{shape:<{_WIDTHS[1]}}{count:>{_WIDTHS[2]}}"
+    """One row of the table; a cell too long for its column keeps one space before the next."""
+    return f" {name:<{_WIDTHS[0] - 2}} {shape:<{_WIDTHS[1] - 1}} {count:>{_WIDTHS[2] - 1}}"
