@@ -1,7 +1,8 @@
 """Every catalogue case through the same properties: gradients, memory, dtypes, shapes and configs, generically.
 
-A case's input is one array or, for a layer that takes several (the merge layers), a list of arrays: then
-``backward`` returns one gradient per input and every property holds for each of them.
+A case's input is one array or, for a layer that takes several (the merge layers, attention), a list of arrays:
+then ``backward`` returns one gradient per input (``None`` for one that has none, an attention mask) and every
+property holds for each of them. A case's ``options`` (attention's ``use_causal_mask``) go to every ``forward``.
 """
 
 from __future__ import annotations
@@ -47,19 +48,23 @@ def assert_same(a: Inputs | None, b: Inputs | None) -> None:
     if isinstance(a, list):
         assert len(a) == len(b)
         for u, v in zip(a, b, strict=True):
-            np.testing.assert_array_equal(u, v)
+            assert (u is None) == (v is None)
+            if u is not None:
+                np.testing.assert_array_equal(u, v)
     elif a is not None:
         np.testing.assert_array_equal(a, b)
 
 
 def gradients(dx: Inputs | None) -> list[np.ndarray]:
-    """The input gradients ``backward`` returned, as a list (empty for ``None``)."""
-    return [] if dx is None else dx if isinstance(dx, list) else [dx]
+    """The input gradients ``backward`` returned, as a list (empty for ``None``; an input's ``None`` left out)."""
+    return [] if dx is None else [d for d in dx if d is not None] if isinstance(dx, list) else [dx]
 
 
-def run(layer: tn.Layer, x: Inputs, upstream: np.ndarray | None = None, training: bool = False):
+def run(
+    layer: tn.Layer, x: Inputs, upstream: np.ndarray | None = None, training: bool = False, options: dict | None = None
+):
     """forward then backward; returns (y, dx, [grads]); dx is a list of gradients for a list of inputs."""
-    y = layer.forward(cast(layer, x), training=training)
+    y = layer.forward(cast(layer, x), training=training, **(options or {}))
     upstream = np.random.default_rng(3).standard_normal(y.shape) if upstream is None else upstream
     dx = layer.backward(upstream.astype(layer.dtype))
     return y, dx, [p.grad.copy() for p in layer.parameters()]
@@ -70,14 +75,16 @@ def run(layer: tn.Layer, x: Inputs, upstream: np.ndarray | None = None, training
 def test_layer_gradients_along_random_directions(case: LayerCase) -> None:
     @given(case.inputs(), st.integers(0, 2**16))
     def prop(x: Inputs, seed: int) -> None:
-        tn.testing.check_gradients(case.make(), x, training=case.training, directions=3, seed=seed)
+        tn.testing.check_gradients(
+            case.make(), x, training=case.training, options=case.options, directions=3, seed=seed
+        )
 
     prop()
 
 
 @layer_cases
 def test_layer_gradients_entry_by_entry(case: LayerCase) -> None:
-    tn.testing.check_gradients(case.make(), case.fixed_input(), training=case.training)
+    tn.testing.check_gradients(case.make(), case.fixed_input(), training=case.training, options=case.options)
 
 
 @loss_cases
@@ -95,7 +102,7 @@ def test_loss_gradients_entry_by_entry(case: LossCase) -> None:
 def test_zero_upstream_gives_zero_gradients(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    y = layer.forward(x, training=case.training)
+    y = layer.forward(x, training=case.training, **case.options)
     dx = layer.backward(np.zeros_like(y))
     assert dx is None if layer.takes_indices else gradients(dx) and not any(d.any() for d in gradients(dx))
     assert all(not p.grad.any() for p in layer.parameters())
@@ -105,7 +112,7 @@ def test_zero_upstream_gives_zero_gradients(case: LayerCase) -> None:
 def test_backward_twice_gives_the_same_gradients(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, grads = run(layer, x, training=case.training)
+    y, dx, grads = run(layer, x, training=case.training, options=case.options)
     upstream = np.random.default_rng(3).standard_normal(y.shape)
     dx_again = layer.backward(upstream)
     assert_same(dx, dx_again)
@@ -119,7 +126,7 @@ def test_backward_without_input_grad_sets_the_gradients_backward_sets(case: Laye
     nothing else: its parameters get the gradients of a full backward, and what it returns is ``None`` or dx."""
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, grads = run(layer, x, training=case.training)
+    y, dx, grads = run(layer, x, training=case.training, options=case.options)
     for p in layer.parameters():
         p.grad = np.zeros_like(p.grad)
     layer.needs_input_grad = False
@@ -135,10 +142,10 @@ def test_inference_gives_forwards_output_and_keeps_the_memory(case: LayerCase) -
     """Under inference (predict, evaluate) a forward may take a shortcut, but not to another result."""
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, grads = run(layer, x, training=case.training)
+    y, dx, grads = run(layer, x, training=case.training, options=case.options)
     with inference():
         assert not layer.remembering
-        y_inference = layer.forward(cast(layer, x), training=case.training)
+        y_inference = layer.forward(cast(layer, x), training=case.training, **case.options)
     if not case.training:  # a training forward may be random (dropout): compare only the deterministic ones
         np.testing.assert_array_equal(y_inference, y)
     assert_same(layer.backward(np.random.default_rng(3).standard_normal(y.shape)), dx)  # the memory of run()
@@ -153,7 +160,7 @@ def test_forward_and_backward_leave_their_arguments_unchanged(case: LayerCase) -
     layer = built(case, x)
     x_in = cast(layer, x)
     x_before = each(np.copy, x_in)
-    y = layer.forward(x_in, training=case.training)
+    y = layer.forward(x_in, training=case.training, **case.options)
     upstream = np.random.default_rng(3).standard_normal(y.shape).astype(y.dtype)
     upstream_before = upstream.copy()
     layer.backward(upstream)
@@ -166,7 +173,7 @@ def test_an_activation_in_place_computes_what_forward_computes(case: LayerCase) 
     """forward_in_place (what Dense and Conv use on their fresh z) gives forward's output and backward."""
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, _ = run(layer, x, training=case.training)
+    y, dx, _ = run(layer, x, training=case.training, options=case.options)
     owned = cast(layer, x).copy()
     y_in_place = layer.forward_in_place(owned, training=case.training)
     np.testing.assert_array_equal(y_in_place, y)
@@ -183,10 +190,10 @@ def test_no_stale_memory_after_two_forwards(case: LayerCase) -> None:
         else each(lambda a: rng.uniform(case.low, case.high, size=a.shape), x1)
     )
     twice = built(case, x1)
-    twice.forward(x1, training=case.training)
+    twice.forward(x1, training=case.training, **case.options)
     fresh = copy.deepcopy(twice)
-    _, dx_twice, grads_twice = run(twice, x2, training=case.training)
-    _, dx_fresh, grads_fresh = run(fresh, x2, training=case.training)
+    _, dx_twice, grads_twice = run(twice, x2, training=case.training, options=case.options)
+    _, dx_fresh, grads_fresh = run(fresh, x2, training=case.training, options=case.options)
     assert_same(dx_twice, dx_fresh)
     for a, b in zip(grads_twice, grads_fresh, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -196,7 +203,7 @@ def test_no_stale_memory_after_two_forwards(case: LayerCase) -> None:
 def test_float32_in_gives_float32_out(case: LayerCase) -> None:
     layer = case.make()
     x = cast(layer, case.fixed_input(), np.float32)
-    y = layer(x, training=case.training)
+    y = layer(x, training=case.training, **case.options)
     dx = layer.backward(np.ones_like(y))
     assert y.dtype == np.float32 and (dx is None if layer.takes_indices else gradients(dx))
     assert all(d.dtype == np.float32 for d in gradients(dx))
@@ -206,7 +213,7 @@ def test_float32_in_gives_float32_out(case: LayerCase) -> None:
 @layer_cases
 def test_backward_before_forward_is_refused(case: LayerCase) -> None:
     layer = built(case, case.fixed_input())
-    y_shape = (3, *layer.compute_output_shape(layer.input_shape))
+    y_shape = (3, *layer.compute_output_shape(layer.input_shape, **case.options))
     with pytest.raises(tn.errors.CallOrderError, match="before forward"):
         layer.backward(np.ones(y_shape))
 
@@ -215,7 +222,7 @@ def test_backward_before_forward_is_refused(case: LayerCase) -> None:
 def test_compute_output_shape_matches_forward(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    assert layer.compute_output_shape(input_shape(x)) == layer.forward(x).shape[1:]
+    assert layer.compute_output_shape(input_shape(x), **case.options) == layer.forward(x, **case.options).shape[1:]
 
 
 # ---------------------------------------------------------------------------- config
@@ -229,7 +236,7 @@ def test_layer_config_round_trips_through_json(case: LayerCase) -> None:
     assert clone.get_config() == layer.get_config()
     clone.ensure_built(input_shape(x))
     clone.set_weights(layer.get_weights())
-    np.testing.assert_array_equal(clone.forward(x), layer.forward(x))
+    np.testing.assert_array_equal(clone.forward(x, **case.options), layer.forward(x, **case.options))
 
 
 @loss_cases

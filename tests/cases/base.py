@@ -1,15 +1,16 @@
 """What a catalogue case is: ``LayerCase``, ``LossCase``, and the helpers the family files share.
 
 A case's input is one array, or a list of arrays for a layer that takes
-several (``MultiInputCase``, the merge layers). :func:`input_shape` and
-:func:`each` let a property treat both alike.
+several (``MultiInputCase``, the merge layers and attention). :func:`input_shape` and
+:func:`each` let a property treat both alike. A case's ``options`` are the call's
+options its properties pass to ``forward`` (attention's ``use_causal_mask``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,8 @@ class LayerCase:
     training: bool = False
     #: For layers that take indices (Embedding): inputs are integers in [0, index_range).
     index_range: int | None = None
+    #: The call's options, passed to every ``forward`` (and ``check_gradients``) of the case.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def inputs(self) -> st.SearchStrategy[np.ndarray]:
         if self.index_range is not None:
@@ -91,12 +94,16 @@ class MultiInputCase(LayerCase):
     inputs. With ``distinct``, no two values in the inputs are closer than
     ~0.6 of a grid step, so Maximum and Minimum never meet a tie (their tie
     rule is pinned by explicit tests); the inputs then share one shape.
-    Otherwise values keep at least ``margin`` from each of ``kinks``.
+    Otherwise values keep at least ``margin`` from each of ``kinks``. The
+    inputs at the positions in ``masks`` hold 0s and 1s (an attention mask,
+    which has no gradient); the fixed input's first row of its first sample
+    is all 0s.
     """
 
     input_shapes: tuple[tuple[Shape, ...], ...] = ()
     distinct: bool = False
     margin: float = 1e-3
+    masks: tuple[int, ...] = ()
 
     def inputs(self) -> st.SearchStrategy[list[np.ndarray]]:
         return st.tuples(st.integers(1, 4), st.sampled_from(self.input_shapes)).flatmap(self._arrays)
@@ -106,7 +113,12 @@ class MultiInputCase(LayerCase):
         if self.distinct:
             together = distinct_arrays((len(shapes), batch, *shapes[0]), self.low, self.high)
             return together.map(list)
-        arrays = [tns.arrays((batch, *shape), self.low, self.high, self.kinks, self.margin) for shape in shapes]
+        arrays = [
+            hnp.arrays(np.float64, (batch, *shape), elements=st.sampled_from([0.0, 1.0]))
+            if i in self.masks
+            else tns.arrays((batch, *shape), self.low, self.high, self.kinks, self.margin)
+            for i, shape in enumerate(shapes)
+        ]
         return st.tuples(*arrays).map(list)
 
     def fixed_input(self) -> list[np.ndarray]:
@@ -119,6 +131,9 @@ class MultiInputCase(LayerCase):
         xs = [rng.uniform(self.low, self.high, size=(3, *shape)) for shape in shapes]
         for kink in self.kinks:
             xs = [np.where(np.abs(x - kink) < max(self.margin, 1e-2), kink + 0.25 + self.margin, x) for x in xs]
+        for i in self.masks:
+            xs[i] = rng.integers(0, 2, size=xs[i].shape).astype(np.float64)
+            xs[i][0, 0] = 0.0
         return xs
 
 

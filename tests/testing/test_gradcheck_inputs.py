@@ -132,6 +132,47 @@ def test_a_nested_list_of_numbers_is_still_one_input() -> None:
     check_gradients(tn.activations.Tanh(), [[0.5, -1.0], [2.0, 0.3]])
 
 
+# ---------------------------------------------------------------------------- options, an input without a gradient
+class Gate(tn.Layer):
+    """y = x * (g > 0.5) * factor: ``g`` is a 0/1 gate with no gradient (backward gives None), ``factor`` an option."""
+
+    def forward(self, inputs: Any, training: bool = False, factor: float = 1.0) -> Array:
+        x, g = inputs
+        self.remember(scale=(g > 0.5) * factor)
+        return x * self.recall("scale")[0]
+
+    def backward(self, grad: Array) -> Any:
+        (scale,) = self.recall("scale")
+        return [grad * scale, None]
+
+
+class NoSecondGradient(Bilinear):
+    """Claims (None) that the second input has no gradient, which it has."""
+
+    def backward(self, grad: Array) -> Any:
+        return [super().backward(grad)[0], None]
+
+
+class GateIgnoringTheFactor(Gate):
+    def backward(self, grad: Array) -> Any:
+        (scale,) = self.recall("scale")
+        return [grad * (scale != 0), None]
+
+
+@MODES
+def test_options_reach_forward_and_an_input_without_gradient_is_checked_as_zero(directions: int | None) -> None:
+    x = _xs((3, 4))[0]
+    gate = np.random.default_rng(1).integers(0, 2, size=(3, 4)).astype(np.float64)
+    check_gradients(Gate(), [x, gate], options={"factor": -2.5}, directions=directions)
+    check_gradients(GateIgnoringTheFactor(), [x, gate], directions=directions)  # right when factor is 1
+    with pytest.raises(AssertionError, match="'input 0'"):
+        check_gradients(GateIgnoringTheFactor(), [x, gate], options={"factor": -2.5}, directions=directions)
+    with pytest.raises(AssertionError, match="'input 1'"):  # None claims a zero gradient
+        check_gradients(NoSecondGradient(), _xs((3, 2), (3, 4)), directions=directions)
+    with pytest.raises(tn.errors.InvalidValueError, match="options= apply to layers only"):
+        check_gradients(tn.losses.MeanSquaredError(), x, x, options={"factor": 2.0})
+
+
 # ---------------------------------------------------------------------------- broken merge layers
 class SwappedConcatenate(L.Concatenate):
     """The two pieces of the gradient handed to the wrong inputs (visible when both have one size)."""

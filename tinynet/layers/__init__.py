@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .activated import ActivatedLayer
+from .attention import MultiHeadAttention
 from .concatenate import Concatenate, concatenate
 from .conv import Conv1D, Conv2D
 from .dense import Dense
@@ -35,8 +36,8 @@ from .simple_rnn import SimpleRNN
 __all__ = [
     "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Concatenate", "Conv1D", "Conv2D", "Dense", "Dot",
     "Dropout", "Embedding", "Flatten", "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input", "InputLayer", "LayerNorm",
-    "LSTM", "Maximum", "MaxPool2D", "Minimum", "Multiply", "PositionEmbedding", "RepeatVector", "Reshape", "SimpleRNN",
-    "Subtract", "TimeDistributed",
+    "LSTM", "Maximum", "MaxPool2D", "Minimum", "MultiHeadAttention", "Multiply", "PositionEmbedding", "RepeatVector",
+    "Reshape", "SimpleRNN", "Subtract", "TimeDistributed",
     # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]  # fmt: skip

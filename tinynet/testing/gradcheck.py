@@ -27,6 +27,7 @@ def check_gradients(
     obj: Layer | Loss,
     *arrays: Any,
     training: bool = False,
+    options: dict[str, Any] | None = None,
     sample_weight: Any = None,
     eps: float = 1e-6,
     rtol: float = 1e-6,
@@ -42,7 +43,9 @@ def check_gradients(
     random upstream gradient ``u`` (an all-ones ``u`` would miss errors that
     cancel, like a wrong softmax backward). ``check_gradients(layer, [x1, x2])``
     checks a layer that takes several inputs (a merge layer): dL/dx1 and dL/dx2,
-    named ``"input 0"`` and ``"input 1"``, and every parameter.
+    named ``"input 0"`` and ``"input 1"``, and every parameter. An input whose
+    gradient ``backward`` returns as ``None`` (an attention mask, which changes
+    nothing when moved by ``eps``) is checked as having a zero gradient.
     ``check_gradients(loss, y_true, y_pred)`` checks dLoss/dy_pred.
 
     The check runs on a float64 deep copy: the object passed in is never
@@ -76,6 +79,9 @@ def check_gradients(
         for a layer; ``y_true, y_pred`` for a loss.
     training : bool
         Run the layer's ``forward`` in training mode.
+    options : dict, optional
+        A call's options for the layer's ``forward``, as ``layer(x, **options)``
+        passes them (``{"use_causal_mask": True}``).
     sample_weight : array_like, optional
         Passed to a loss.
     eps, rtol, atol : float
@@ -109,8 +115,8 @@ def check_gradients(
     if isinstance(obj, Loss):
         if len(arrays) != 2:
             raise InvalidTypeError("check_gradients(loss, y_true, y_pred): pass exactly y_true and y_pred.")
-        if training:
-            raise InvalidValueError("check_gradients(loss, ...): training= applies to layers only.")
+        if training or options:
+            raise InvalidValueError("check_gradients(loss, ...): training= and options= apply to layers only.")
         point = _LossPoint(obj, *arrays, sample_weight)
     elif isinstance(obj, Layer):
         if len(arrays) != 1:
@@ -119,7 +125,7 @@ def check_gradients(
             )
         if sample_weight is not None:
             raise InvalidValueError("check_gradients(layer, x): sample_weight= applies to losses only.")
-        point = _LayerPoint(obj, arrays[0], training, rng)
+        point = _LayerPoint(obj, arrays[0], training, dict(options or {}), rng)
     else:
         raise InvalidTypeError(f"check_gradients takes a tinynet Layer or Loss, received {type(obj).__name__}.")
     failure = _check_point(point, eps, rtol, atol, directions, rng)
@@ -169,13 +175,13 @@ class _Point:
 
 
 class _LayerPoint(_Point):
-    def __init__(self, layer: Layer, x: Any, training: bool, rng: np.random.Generator) -> None:
+    def __init__(self, layer: Layer, x: Any, training: bool, options: dict[str, Any], rng: np.random.Generator) -> None:
         self.layer = layer = copy.deepcopy(layer).astype(np.float64)
         self.several = is_list_of_inputs(x)  # as Layer reads it: a list of arrays, not nested lists of numbers
         dtype = None if layer.takes_indices else np.float64
         self.xs = [np.array(a, dtype=dtype) for a in (x if self.several else [x])]
         layer.ensure_built([a.shape[1:] for a in self.xs] if self.several else self.xs[0].shape[1:])
-        self.training = training
+        self.training, self.options = training, options
         self.generators = list(_generators(layer))
         self.states = [copy.deepcopy(g.bit_generator.state) for g in self.generators]
         self.upstream = rng.standard_normal(self.forward().shape)
@@ -190,7 +196,7 @@ class _LayerPoint(_Point):
         for generator, state in zip(self.generators, self.states, strict=True):
             generator.bit_generator.state = copy.deepcopy(state)
         x: Any = self.xs if self.several else self.xs[0]
-        return self.layer.forward(x, training=self.training)
+        return self.layer.forward(x, training=self.training, **self.options)
 
     def objective(self) -> float:
         return float(np.sum(self.forward() * self.upstream))
@@ -206,7 +212,7 @@ class _LayerPoint(_Point):
         return analytic, float(np.sum(np.abs(y * self.upstream)))
 
     def _input_gradients(self, dx: Any) -> list[np.ndarray]:
-        """``backward``'s return value as one float64 gradient per input, or an ``AssertionError`` on its shape."""
+        """``backward``'s return value as one float64 gradient per input (zeros for ``None``), or an AssertionError."""
         label = self.layer._label()
         if not self.several:
             if np.shape(dx) != self.xs[0].shape:
@@ -221,11 +227,14 @@ class _LayerPoint(_Point):
                 f"{len(self.xs)} gradients, one per input."
             )
         for i, (d, a) in enumerate(zip(dx, self.xs, strict=True)):
-            if np.shape(d) != a.shape:
+            if d is not None and np.shape(d) != a.shape:
                 raise AssertionError(
                     f"{label}: backward returned shape {np.shape(d)} for input {i}, expected {a.shape}."
                 )
-        return [np.asarray(d, dtype=np.float64) for d in dx]
+        return [
+            np.zeros(a.shape) if d is None else np.asarray(d, dtype=np.float64)
+            for d, a in zip(dx, self.xs, strict=True)
+        ]
 
 
 class _LossPoint(_Point):
