@@ -86,7 +86,7 @@ def torch_step_function():  # noqa: ANN201 - returns a closure over the torch mo
         loss = loss_fn(logits.reshape(-1, VOCAB), torch.from_numpy(targets).reshape(-1))
         loss.backward()
         optimizer.step()
-        return float(loss)
+        return float(loss.detach())
 
     return step
 
