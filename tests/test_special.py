@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinynet._special import erf, erfc
+from tinynet._special import erf, erfc, erfc_float32
 
 ERF_RTOL = 1e-14
 ERFC_RTOL = 1e-13
@@ -263,3 +263,36 @@ def test_property_arrays_mixing_regions(xs: list[float]) -> None:
     assert np.all(np.abs(c[~ok] - math_erfc(x[~ok])) <= 1e-321)  # subnormal, then 0: an absolute bound
     assert np.all(np.abs((e + c) - 1.0) <= 1e-15)
     np.testing.assert_array_equal(erf(-x), -e)
+
+
+# ---------------------------------------------------------------------------- the float32 erfc
+def test_erfc_float32_is_within_a_few_float32_ulps_of_the_double_precision_erfc() -> None:
+    for limit, bound in ((4.0, 2e-6), (9.0, 1e-5)):
+        x = np.linspace(-limit, limit, 100_001).astype(np.float32)
+        with strict():
+            got = erfc_float32(x)
+        want = erfc(x.astype(np.float64))
+        assert got.dtype == np.float32
+        assert float(np.max(np.abs(got - want) / want)) <= bound
+
+
+def test_erfc_float32_reaches_its_limits_without_a_warning() -> None:
+    x = np.array([0.0, 1e4, -1e4, 3e38, -3e38, np.inf, -np.inf], dtype=np.float32)
+    with strict():
+        got = erfc_float32(x)
+    assert got[0] == 1.0 and got[2] == 2.0 and got[4] == 2.0 and got[6] == 2.0
+    assert 0.0 <= got[1] < 1e-44 and 0.0 <= got[3] < 1e-44 and 0.0 <= got[5] < 1e-44
+
+
+def test_gelu_in_float32_follows_the_exact_value_to_float32_precision() -> None:
+    """Within 2e-6 relative for |x| <= 4, and 1e-5 in the negative tail beyond (where |y| < 1e-4)."""
+    from tinynet.activations import GELU
+
+    x = np.linspace(-8, 8, 100_001).astype(np.float32)
+    with strict():
+        y = GELU()(x[None])[0]
+    exact = x.astype(np.float64) * 0.5 * erfc(-x.astype(np.float64) / np.sqrt(2.0))
+    nonzero = exact != 0
+    relative = np.abs(y - exact)[nonzero] / np.abs(exact[nonzero])
+    near = np.abs(x[nonzero]) <= 4.0
+    assert float(relative[near].max()) <= 2e-6 and float(relative.max()) <= 1e-5
