@@ -2,7 +2,7 @@
 #   make demo          create .venv, install tinynet with plotting, train the seed's network
 #   make test          create .venv, install tinynet with its test extras, run the whole suite
 #   make docs          create .venv, install the docs extras, build the site into site/ (strict, offline)
-#   make docs-images   create .venv, install plotting, redraw the tutorial's figures in docs/images/
+#   make docs-images   create .venv, install plotting, redraw the tutorials' figures in docs/images/
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -41,6 +41,7 @@ docs: $(VENV)/.installed-docs
 
 docs-images: $(VENV)/.installed-plot
 	$(PY) docs/scripts/tutorial_figures.py
+	$(PY) docs/scripts/transformer_figures.py
 
 clean:
 	rm -rf $(VENV) build site *.egg-info .hypothesis
