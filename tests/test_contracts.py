@@ -3,6 +3,8 @@
 A case's input is one array or, for a layer that takes several (the merge layers, attention), a list of arrays:
 then ``backward`` returns one gradient per input (``None`` for one that has none, an attention mask) and every
 property holds for each of them. A case's ``options`` (attention's ``use_causal_mask``) go to every ``forward``.
+Likewise a layer may return a list of outputs (a recurrent layer with ``return_state=True``): its ``backward``
+then takes one gradient per output, and every property holds for each of them.
 """
 
 from __future__ import annotations
@@ -60,13 +62,24 @@ def gradients(dx: Inputs | None) -> list[np.ndarray]:
     return [] if dx is None else [d for d in dx if d is not None] if isinstance(dx, list) else [dx]
 
 
+def outputs(y: Inputs) -> list[np.ndarray]:
+    """A layer's outputs as a list: the list it returned, or its one output."""
+    return y if isinstance(y, list) else [y]
+
+
+def upstream_for(y: Inputs) -> Inputs:
+    """A random float64 dL/dy in the form of ``y`` (one array per output), the same on every call."""
+    rng = np.random.default_rng(3)
+    return each(lambda a: rng.standard_normal(a.shape), y)
+
+
 def run(
     layer: tn.Layer, x: Inputs, upstream: np.ndarray | None = None, training: bool = False, options: dict | None = None
 ):
     """forward then backward; returns (y, dx, [grads]); dx is a list of gradients for a list of inputs."""
     y = layer.forward(cast(layer, x), training=training, **(options or {}))
-    upstream = np.random.default_rng(3).standard_normal(y.shape) if upstream is None else upstream
-    dx = layer.backward(upstream.astype(layer.dtype))
+    upstream = upstream_for(y) if upstream is None else upstream
+    dx = layer.backward(each(lambda u: u.astype(layer.dtype), upstream))
     return y, dx, [p.grad.copy() for p in layer.parameters()]
 
 
@@ -103,7 +116,7 @@ def test_zero_upstream_gives_zero_gradients(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
     y = layer.forward(x, training=case.training, **case.options)
-    dx = layer.backward(np.zeros_like(y))
+    dx = layer.backward(each(np.zeros_like, y))
     assert dx is None if layer.takes_indices else gradients(dx) and not any(d.any() for d in gradients(dx))
     assert all(not p.grad.any() for p in layer.parameters())
 
@@ -113,8 +126,7 @@ def test_backward_twice_gives_the_same_gradients(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
     y, dx, grads = run(layer, x, training=case.training, options=case.options)
-    upstream = np.random.default_rng(3).standard_normal(y.shape)
-    dx_again = layer.backward(upstream)
+    dx_again = layer.backward(upstream_for(y))
     assert_same(dx, dx_again)
     for before, p in zip(grads, layer.parameters(), strict=True):
         np.testing.assert_array_equal(before, p.grad)
@@ -130,7 +142,7 @@ def test_backward_without_input_grad_sets_the_gradients_backward_sets(case: Laye
     for p in layer.parameters():
         p.grad = np.zeros_like(p.grad)
     layer.needs_input_grad = False
-    returned = layer.backward(np.random.default_rng(3).standard_normal(y.shape))
+    returned = layer.backward(upstream_for(y))
     if returned is not None:
         assert_same(returned, dx)
     for expected, p in zip(grads, layer.parameters(), strict=True):
@@ -147,8 +159,8 @@ def test_inference_gives_forwards_output_and_keeps_the_memory(case: LayerCase) -
         assert not layer.remembering
         y_inference = layer.forward(cast(layer, x), training=case.training, **case.options)
     if not case.training:  # a training forward may be random (dropout): compare only the deterministic ones
-        np.testing.assert_array_equal(y_inference, y)
-    assert_same(layer.backward(np.random.default_rng(3).standard_normal(y.shape)), dx)  # the memory of run()
+        assert_same(y_inference, y)
+    assert_same(layer.backward(upstream_for(y)), dx)  # the memory of run()
     for expected, p in zip(grads, layer.parameters(), strict=True):
         np.testing.assert_array_equal(p.grad, expected)
 
@@ -161,11 +173,11 @@ def test_forward_and_backward_leave_their_arguments_unchanged(case: LayerCase) -
     x_in = cast(layer, x)
     x_before = each(np.copy, x_in)
     y = layer.forward(x_in, training=case.training, **case.options)
-    upstream = np.random.default_rng(3).standard_normal(y.shape).astype(y.dtype)
-    upstream_before = upstream.copy()
+    upstream = each(lambda u: u.astype(layer.dtype), upstream_for(y))
+    upstream_before = each(np.copy, upstream)
     layer.backward(upstream)
     assert_same(x_in, x_before)
-    np.testing.assert_array_equal(upstream, upstream_before)
+    assert_same(upstream, upstream_before)
 
 
 @activation_cases
@@ -177,7 +189,7 @@ def test_an_activation_in_place_computes_what_forward_computes(case: LayerCase) 
     owned = cast(layer, x).copy()
     y_in_place = layer.forward_in_place(owned, training=case.training)
     np.testing.assert_array_equal(y_in_place, y)
-    assert_same(layer.backward(np.random.default_rng(3).standard_normal(y.shape)), dx)
+    assert_same(layer.backward(upstream_for(y)), dx)
 
 
 @layer_cases
@@ -204,8 +216,8 @@ def test_float32_in_gives_float32_out(case: LayerCase) -> None:
     layer = case.make()
     x = cast(layer, case.fixed_input(), np.float32)
     y = layer(x, training=case.training, **case.options)
-    dx = layer.backward(np.ones_like(y))
-    assert y.dtype == np.float32 and (dx is None if layer.takes_indices else gradients(dx))
+    dx = layer.backward(each(np.ones_like, y))
+    assert all(a.dtype == np.float32 for a in outputs(y)) and (dx is None if layer.takes_indices else gradients(dx))
     assert all(d.dtype == np.float32 for d in gradients(dx))
     assert all(p.value.dtype == p.grad.dtype == np.float32 for p in layer.parameters())
 
@@ -213,16 +225,18 @@ def test_float32_in_gives_float32_out(case: LayerCase) -> None:
 @layer_cases
 def test_backward_before_forward_is_refused(case: LayerCase) -> None:
     layer = built(case, case.fixed_input())
-    y_shape = (3, *layer.compute_output_shape(layer.input_shape, **case.options))
+    shape = layer.compute_output_shape(layer.input_shape, **case.options)
+    grad = [np.ones((3, *s)) for s in shape] if isinstance(shape, list) else np.ones((3, *shape))
     with pytest.raises(tn.errors.CallOrderError, match="before forward"):
-        layer.backward(np.ones(y_shape))
+        layer.backward(grad)
 
 
 @layer_cases
 def test_compute_output_shape_matches_forward(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    assert layer.compute_output_shape(input_shape(x), **case.options) == layer.forward(x, **case.options).shape[1:]
+    shapes = each(lambda a: a.shape[1:], layer.forward(x, **case.options))
+    assert layer.compute_output_shape(input_shape(x), **case.options) == shapes
 
 
 # ---------------------------------------------------------------------------- config
@@ -236,7 +250,7 @@ def test_layer_config_round_trips_through_json(case: LayerCase) -> None:
     assert clone.get_config() == layer.get_config()
     clone.ensure_built(input_shape(x))
     clone.set_weights(layer.get_weights())
-    np.testing.assert_array_equal(clone.forward(x, **case.options), layer.forward(x, **case.options))
+    assert_same(clone.forward(x, **case.options), layer.forward(x, **case.options))
 
 
 @loss_cases

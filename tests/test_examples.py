@@ -41,6 +41,19 @@ def test_lstm_learns_to_add() -> None:
     assert result["test_rmse"] < 0.1 * result["baseline_rmse"]
 
 
+def test_addition_rnn_learns_two_digit_sums() -> None:
+    """Keras's seq2seq addition at a small size (2-digit numbers, 1,800 questions, about 3 s): per character
+    far above writing each position's most frequent character (0.40), and most whole answers right."""
+    addition = example("addition_rnn")
+    with addition.one_blas_thread():
+        result = addition.train(digits=2, size=2000, units=32, epochs=40, learning_rate=0.01)
+    assert result["baseline"] < 0.45
+    assert result["char_accuracy"] >= 0.85 and result["answer_accuracy"] >= 0.6
+    question, answer, _ = result["samples"][0]
+    a, b = (int(n) for n in question.split("+"))
+    assert int(answer) == a + b and addition.decode(addition.encode([answer], 3)) == [answer]
+
+
 def test_custom_layer_example_proves_and_learns() -> None:
     result = example("custom_layer").main()
     np.testing.assert_allclose(result["alpha"], 2.0, atol=0.05)

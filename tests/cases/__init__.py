@@ -25,7 +25,7 @@ __all__ = [
 #: The case modules, one per family: the activations, the losses, the models, and each kind of layer.
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
-    "merge", "attention", "input_layer", "models", "losses", "sequence",
+    "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 

@@ -31,8 +31,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 FUNCTIONS = {"tanh": np.tanh, "sigmoid": sigmoid, "relu": lambda z: np.maximum(z, 0.0), None: lambda z: z}
 
 
-def reference_simple_rnn(x, kernel, recurrent_kernel, bias, act=np.tanh):
-    h = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
+def reference_simple_rnn(x, kernel, recurrent_kernel, bias, act=np.tanh, h0=None):
+    h = np.zeros((x.shape[0], recurrent_kernel.shape[0])) if h0 is None else h0
     hs = []
     for t in range(x.shape[1]):
         h = act(x[:, t] @ kernel + h @ recurrent_kernel + bias)
@@ -40,12 +40,13 @@ def reference_simple_rnn(x, kernel, recurrent_kernel, bias, act=np.tanh):
     return np.stack(hs, axis=1)
 
 
-def reference_lstm(x, kernel, recurrent_kernel, bias, act=np.tanh, rec=sigmoid):
-    """Keras's LSTMCell, gate by gate: the kernel's column blocks are i, f, c, o."""
+def reference_lstm(x, kernel, recurrent_kernel, bias, act=np.tanh, rec=sigmoid, h0=None, c0=None, final_c=None):
+    """Keras's LSTMCell, gate by gate: the kernel's column blocks are i, f, c, o. ``final_c`` (a list) gets c."""
     w_i, w_f, w_c, w_o = np.split(kernel, 4, axis=1)
     u_i, u_f, u_c, u_o = np.split(recurrent_kernel, 4, axis=1)
     b_i, b_f, b_c, b_o = np.split(bias, 4)
     h = c = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
+    h, c = (h if h0 is None else h0), (c if c0 is None else c0)
     hs = []
     for t in range(x.shape[1]):
         x_t = x[:, t]
@@ -55,17 +56,19 @@ def reference_lstm(x, kernel, recurrent_kernel, bias, act=np.tanh, rec=sigmoid):
         o = rec(x_t @ w_o + h @ u_o + b_o)
         h = o * act(c)
         hs.append(h)
+    if final_c is not None:
+        final_c.append(c)
     return np.stack(hs, axis=1)
 
 
-def reference_gru(x, kernel, recurrent_kernel, bias, reset_after=True, act=np.tanh, rec=sigmoid):
+def reference_gru(x, kernel, recurrent_kernel, bias, reset_after=True, act=np.tanh, rec=sigmoid, h0=None):
     """Keras's GRUCell, gate by gate: the column blocks are z (update), r (reset), h (candidate)."""
     w_z, w_r, w_h = np.split(kernel, 3, axis=1)
     u_z, u_r, u_h = np.split(recurrent_kernel, 3, axis=1)
     input_bias, recurrent_bias = (bias[0], bias[1]) if reset_after else (bias, np.zeros_like(bias))
     bx_z, bx_r, bx_h = np.split(input_bias, 3)
     bh_z, bh_r, bh_h = np.split(recurrent_bias, 3)
-    h = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
+    h = np.zeros((x.shape[0], recurrent_kernel.shape[0])) if h0 is None else h0
     hs = []
     for t in range(x.shape[1]):
         x_t = x[:, t]
@@ -362,8 +365,8 @@ def test_bad_arguments_are_refused(cls) -> None:
         cls(2.5)
     with pytest.raises(UnknownIdentifierError):
         cls(2, activation="tanhh")
-    with pytest.raises(InvalidValueError, match="return_state not supported yet"):
-        cls(2, return_state=True)
+    with pytest.raises(InvalidValueError, match="stateful not supported yet"):
+        cls(2, stateful=True)
     with pytest.raises(TypeError):  # past the regularizers, arguments are keyword-only (Keras has others there)
         cls(2, "tanh", *([None] * 9), True)
 
@@ -382,6 +385,7 @@ def test_config_has_keras_keys_and_round_trips(make, keys) -> None:
     layer = make()
     config = json.loads(json.dumps(layer.get_config()))
     common = {"units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "return_sequences"}
+    common |= {"return_state", "go_backwards"}
     assert common | keys <= set(config)
     clone = get_registered_class(type(layer).__name__).from_config(config)
     assert clone.get_config() == layer.get_config()

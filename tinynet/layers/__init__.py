@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .activated import ActivatedLayer
 from .attention import MultiHeadAttention
+from .bidirectional import Bidirectional
 from .concatenate import Concatenate, concatenate
 from .conv import Conv1D, Conv2D
 from .dense import Dense
@@ -34,10 +35,10 @@ from .sequence import RepeatVector, TimeDistributed
 from .simple_rnn import SimpleRNN
 
 __all__ = [
-    "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Concatenate", "Conv1D", "Conv2D", "Dense", "Dot",
-    "Dropout", "Embedding", "Flatten", "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input", "InputLayer", "LayerNorm",
-    "LSTM", "Maximum", "MaxPool2D", "Minimum", "MultiHeadAttention", "Multiply", "PositionEmbedding", "RepeatVector",
-    "Reshape", "SimpleRNN", "Subtract", "TimeDistributed",
+    "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Bidirectional", "Concatenate", "Conv1D", "Conv2D",
+    "Dense", "Dot", "Dropout", "Embedding", "Flatten", "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input",
+    "InputLayer", "LayerNorm", "LSTM", "Maximum", "MaxPool2D", "Minimum", "MultiHeadAttention", "Multiply",
+    "PositionEmbedding", "RepeatVector", "Reshape", "SimpleRNN", "Subtract", "TimeDistributed",
     # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..activation import Activation
-from ..layer import Array, Shape
+from ..layer import Shape
 from ..registry import register
 from .recurrent import Recurrent, act_backward, act_forward
 
@@ -18,11 +18,13 @@ __all__ = ["GRU"]
 class GRU(Recurrent):
     """Recurrent layer whose update gate mixes the previous state with a candidate state.
 
-    Math (x of shape (batch, timesteps, features); h starts at zeros; rec = recurrent_activation;
-    the 3 * units columns of kernel, recurrent_kernel and bias are the blocks u | r | c — Keras's
-    update (Keras's z), reset (r) and candidate (Keras's hh) — in that order)::
+    Math (x of shape (batch, timesteps, features), reversed in time first with go_backwards; h starts
+    at h0, the initial state given or zeros; rec = recurrent_activation; the 3 * units columns of kernel,
+    recurrent_kernel and bias are the blocks u | r | c — Keras's update (Keras's z), reset (r) and
+    candidate (Keras's hh) — in that order; with return_state dL/dh_T is the final state's gradient)::
 
         forward    zx = x @ kernel + bias_x                       (every step at once)
+                   h = h0
                    for t = 0 .. T-1:
                        zh = h @ recurrent_kernel + bias_h          (reset_before: blocks u, r only)
                        u = rec(zx_u + zh_u)                         r = rec(zx_r + zh_r)
@@ -30,8 +32,9 @@ class GRU(Recurrent):
                        reset_before   s = r * h                     zc = zx_c + s @ recurrent_kernel_c
                        cand = activation(zc)
                        h = u * h + (1 - u) * cand                  hs[:, t] = h
-                   y = hs, or hs[:, -1] unless return_sequences
+                   y = hs, or hs[:, -1] unless return_sequences   return_state: [y, hs[:, -1]]
         backward   dhs = grad, or grad at the last step and zeros before
+                   dhs[:, -1] += dL/dh_T                          (return_state)
                    dh = 0
                    for t = T-1 .. 0:
                        dh = dhs[:, t] + dh
@@ -41,9 +44,12 @@ class GRU(Recurrent):
                        dzx[:, t] = [rec.backward(du), rec.backward(dr), dzc]
                        dzh[:, t] = [dzx_u, dzx_r, dzh_c]           (reset_before: blocks u, r only)
                        dh += dzh[:, t] @ recurrent_kernel.T
-                   drecurrent_kernel = hs_prev.T @ dzh             (reset_before, block c: s.T @ dzx_c)
+                   dh0 = dh                                        (returned after dx when h0 was given)
+                   drecurrent_kernel = hs_prev.T @ dzh             (hs_prev[:, 0] = h0; reset_before, block c:
+                                                                    s.T @ dzx_c)
                    dbias_x = dzx.sum(axis=(0, 1))    dbias_h = dzh.sum(axis=(0, 1))
                    dkernel = x.T @ dzx               dx = dzx @ kernel.T
+                   dx = dx[:, ::-1]                                (go_backwards: back in the input's order)
 
     With ``reset_after=True`` (Keras 3's default, cuDNN's form) ``bias`` is ``(2, 3 * units)``: row 0 is
     ``bias_x``, row 1 ``bias_h``. With ``reset_after=False`` (the original form) it is one row
@@ -58,13 +64,15 @@ class GRU(Recurrent):
     reset_after : bool
         Apply the reset gate after the recurrent matmul (``True``, the default) or before it.
     use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, \
-recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
+recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_backwards, **kwargs
         As for :class:`~tinynet.layers.recurrent.Recurrent` (Keras's names and defaults).
 
     Shape
     -----
-    input ``(batch, timesteps, features)``; output ``(batch, units)``, or ``(batch, timesteps, units)``
-    with ``return_sequences=True``. Parameters ``kernel (features, 3 * units)``,
+    input ``(batch, timesteps, features)``, or with ``layer(x, initial_state=h0)`` the list
+    ``[x, h0]``, ``h0`` of ``(batch, units)``; output ``(batch, units)``, or ``(batch, timesteps, units)``
+    with ``return_sequences=True``; with ``return_state=True`` the list ``[output, h]``.
+    Parameters ``kernel (features, 3 * units)``,
     ``recurrent_kernel (units, 3 * units)``, ``bias (2, 3 * units)`` (``(3 * units,)`` when
     ``reset_after=False``): Keras's names, layout and gate order.
 
@@ -79,6 +87,8 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
     [(3, 12), (4, 12), (2, 12)]
     >>> GRU(4, reset_after=False, return_sequences=True)(np.ones((2, 5, 3))).shape
     (2, 5, 4)
+    >>> [a.shape for a in GRU(4, return_sequences=True, return_state=True)(np.ones((2, 5, 3)))]
+    [(2, 5, 4), (2, 4)]
     """
 
     gates = 3
@@ -97,6 +107,8 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
         bias_regularizer: Any = None,
         *,
         return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
         reset_after: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -112,6 +124,8 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
             recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer,
             return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
             **kwargs,
         )
         self.reset_after = bool(reset_after)
@@ -119,14 +133,15 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
     def bias_shape(self) -> Shape:
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def forward(self, x: Array, training: bool = False) -> Array:
+    def forward(self, x: Any, training: bool = False) -> Any:
         act, rec, n, after = self.activation, cast(Activation, self.recurrent_activation), self.units, self.reset_after
+        x, (h0,), given = self.start(x)
         bias = None if self.bias is None else self.bias.value
         bias_x, bias_h = (bias[0], bias[1]) if bias is not None and after else (bias, None)
         zx = self.project(x, bias_x)
         recurrent = self.recurrent_kernel.value
         hs = np.empty((x.shape[0], x.shape[1], n), dtype=zx.dtype)
-        h = np.zeros_like(hs[:, 0])
+        h = h0
         steps = []
         for t in range(x.shape[1]):
             zh = h @ (recurrent if after else recurrent[:, : 2 * n])
@@ -143,15 +158,15 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
             h_prev, h = h, u * h + (1.0 - u) * cand
             hs[:, t] = h
             steps.append((h_prev, u, r, s, cand, mu, mr, mc))
-        self.remember(x=x, hs=hs, steps=steps)
-        return self.output(hs)
+        self.remember(x=x, hs=hs, steps=steps, h0=h0, given=given)
+        return self.finish(hs)
 
-    def backward(self, grad: Array) -> Array:
+    def backward(self, grad: Any) -> Any:
         act, rec, n, after = self.activation, cast(Activation, self.recurrent_activation), self.units, self.reset_after
-        x, hs, steps = self.recall("x", "hs", "steps")
+        x, hs, steps, h0, given = self.recall("x", "hs", "steps", "h0", "given")
         recurrent = self.recurrent_kernel.value
         recurrent_h = recurrent if after else recurrent[:, : 2 * n]  # the columns h @ ... feeds in the loop
-        dhs = self.sequence_grad(grad, hs)
+        dhs, _ = self.step_grads(grad, hs)
         dzx = np.empty((*hs.shape[:2], 3 * n), dtype=hs.dtype)
         dzh = np.empty((*hs.shape[:2], recurrent_h.shape[1]), dtype=hs.dtype)
         dh = np.zeros_like(hs[:, 0])
@@ -174,7 +189,7 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
             dh += dzh[:, t] @ recurrent_h.T
         dzh2 = dzh.reshape(-1, dzh.shape[2])
         drecurrent = np.empty_like(recurrent)
-        drecurrent[:, : dzh.shape[2]] = self.previous(hs).T @ dzh2
+        drecurrent[:, : dzh.shape[2]] = self.previous(hs, h0).T @ dzh2
         if not after:
             s_all = np.stack([step[3] for step in steps], axis=1).reshape(-1, n)
             drecurrent[:, 2 * n :] = s_all.T @ dzx[:, :, 2 * n :].reshape(-1, n)
@@ -182,7 +197,7 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
         if self.bias is not None:
             dbias_x = dzx.sum(axis=(0, 1))
             self.bias.grad = np.stack([dbias_x, dzh2.sum(axis=0)]) if after else dbias_x
-        return self.project_backward(x, dzx)
+        return self.inputs_grad(x, dzx, [dh], given)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "reset_after": self.reset_after}

@@ -1,4 +1,4 @@
-"""``Recurrent``: what SimpleRNN, LSTM and GRU share — arguments, parameters, the input projection.
+"""``Recurrent``: what SimpleRNN, LSTM and GRU share — arguments, parameters, the input projection, the states.
 
 Each of the three layers lives in its own module (``simple_rnn.py``, ``lstm.py``,
 ``gru.py``) and writes its own ``forward`` and ``backward``: a loop over the time
@@ -10,13 +10,19 @@ steps and its mirror, backpropagation through time. What they share is here:
   computed for all steps in one matmul before the loop, and its mirror
   ``project_backward``, which turns the stacked ``dzx`` of all steps into ``dkernel``
   and ``dx`` with one matmul each after the loop;
+- ``start`` / ``finish`` and their mirrors ``step_grads`` / ``inputs_grad``: the
+  sequence in the order the steps run (reversed with ``go_backwards``), the initial
+  states (given, or zeros), the output with the final states (``return_state``), and
+  on the way back the gradients of the final states and of the initial ones;
 - ``act_forward`` / ``act_backward``: an activation applied once per step. An
   ``Activation`` remembers only its last call, so ``act_forward`` returns each step's
   memory alongside the output and ``act_backward`` hands it back for that step's backward.
 
-Inputs are ``(batch, timesteps, features)``; the state starts at zeros. Outputs are
-the last state ``(batch, units)``, or every state ``(batch, timesteps, units)`` with
-``return_sequences=True``. A layer is built for one ``(timesteps, features)``.
+Inputs are ``(batch, timesteps, features)``, and optionally the initial states
+(see :mod:`tinynet.layers.recurrent_call`). Outputs are the last state ``(batch, units)``,
+or every state ``(batch, timesteps, units)`` with ``return_sequences=True``; with
+``return_state=True``, followed by the final states. A layer is built for one
+``(timesteps, features)``.
 """
 
 from __future__ import annotations
@@ -31,13 +37,14 @@ from .._validation import integer
 from ..activation import Activation
 from ..activations import Sigmoid, Tanh
 from ..errors import InvalidValueError, ShapeError
-from ..layer import Array, Layer, Shape
+from ..layer import Array, Shape
 from ..registry import serialize
+from .recurrent_call import RecurrentCall
 
 __all__ = ["Recurrent", "act_forward", "act_backward"]
 
-#: Keras arguments tinynet's recurrent layers do not support yet: a layer takes one array and returns one.
-_NOT_YET = ("return_state", "initial_state", "stateful", "go_backwards", "unroll", "dropout", "recurrent_dropout")
+#: Keras arguments tinynet's recurrent layers do not support yet: no state is kept between calls, no dropout.
+_NOT_YET = ("stateful", "unroll", "dropout", "recurrent_dropout")
 
 
 def act_forward(activation: Activation, z: Array) -> tuple[Array, Any]:
@@ -72,7 +79,7 @@ def act_backward(activation: Activation, memory: Any, dy: Array) -> Array:
     return activation.backward(dy)
 
 
-class Recurrent(Layer):
+class Recurrent(RecurrentCall):
     """Base of :class:`SimpleRNN`, :class:`LSTM` and :class:`GRU`; subclasses set ``gates`` and write the loops.
 
     Parameters
@@ -88,12 +95,18 @@ class Recurrent(Layer):
     kernel_regularizer, recurrent_regularizer, bias_regularizer : str or regularizer, optional
     return_sequences : bool
         Return every step's state ``(batch, timesteps, units)`` instead of the last ``(batch, units)``.
+    return_state : bool
+        Return the list ``[output, *final_states]``: ``h`` (and LSTM's ``c``) after the last step.
+    go_backwards : bool
+        Run the steps from the last to the first; a sequence output is then in that order too (Keras's).
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
     """
 
     #: Blocks of ``units`` columns in ``kernel`` and ``recurrent_kernel``: 1 (SimpleRNN), 4 (LSTM), 3 (GRU).
     gates: int = 1
+    #: The states a step carries to the next, each ``(batch, units)``: ``h`` (and LSTM's ``c``).
+    state_names: tuple[str, ...] = ("h",)
 
     def __init__(
         self,
@@ -108,13 +121,15 @@ class Recurrent(Layer):
         recurrent_regularizer: Any = None,
         bias_regularizer: Any = None,
         return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
         **kwargs: Any,
     ) -> None:
         unsupported = sorted(set(kwargs) & set(_NOT_YET))
         if unsupported:
             raise InvalidValueError(
-                f"{type(self).__name__}: {', '.join(unsupported)} not supported yet: recurrent layers take and "
-                "return single tensors, starting from a zero state. Remove the argument(s)."
+                f"{type(self).__name__}: {', '.join(unsupported)} not supported yet: recurrent layers keep no state "
+                "between calls and apply no dropout. Remove the argument(s)."
             )
         super().__init__(**kwargs)
         self.units = integer(units, self._label(), "units", minimum=1)
@@ -130,6 +145,8 @@ class Recurrent(Layer):
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
 
     def _activation(self, identifier: Any) -> Activation:
         activation = cast(Activation, activations.get(identifier) if identifier is not None else activations.Linear())
@@ -163,10 +180,14 @@ class Recurrent(Layer):
     def bias_init(self) -> Any:
         return self.bias_initializer
 
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
+    def state_shapes(self) -> list[Shape]:
+        return [(self.units,)] * len(self.state_names)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
         self.ensure_built(input_shape)
         timesteps = (self.input_shape or (0,))[0]
-        return (timesteps, self.units) if self.return_sequences else (self.units,)
+        output = (timesteps, self.units) if self.return_sequences else (self.units,)
+        return [output, *self.state_shapes()] if self.return_state else output
 
     # ------------------------------------------------------------------ shared halves of forward and backward
     def project(self, x: Array, bias: Array | None) -> Array:
@@ -184,23 +205,47 @@ class Recurrent(Layer):
         self.kernel.grad = x.reshape(n * t, f).T @ dzx2
         return (dzx2 @ self.kernel.value.T).reshape(n, t, f)
 
-    def output(self, hs: Array) -> Array:
-        """Every state ``hs`` with ``return_sequences``, else the last one."""
-        return hs if self.return_sequences else hs[:, -1].copy()
+    def start(self, x: Any) -> tuple[Array, list[Array], bool]:
+        """The sequence in the order the steps run, the initial states (zeros unless given), and whether given."""
+        sequence, states = self.split_inputs(x)
+        if self.go_backwards:
+            sequence = np.ascontiguousarray(sequence[:, ::-1])
+        if states:
+            return sequence, states, True
+        zeros = np.zeros((sequence.shape[0], self.units), dtype=sequence.dtype)
+        return sequence, [zeros] * len(self.state_names), False
 
-    def sequence_grad(self, grad: Array, like: Array) -> Array:
-        """dL/dh for every step: ``grad`` itself with ``return_sequences``, else zeros but the last step."""
-        if self.return_sequences:
-            return grad
-        dhs = np.zeros_like(like)
-        dhs[:, -1] = grad
-        return dhs
+    def finish(self, hs: Array, *others: Array) -> Any:
+        """Every state ``hs`` with ``return_sequences``, else the last; with ``return_state``, then h and ``others``."""
+        output = hs if self.return_sequences else hs[:, -1].copy()
+        return [output, hs[:, -1].copy(), *others] if self.return_state else output
+
+    def step_grads(self, grad: Any, hs: Array) -> tuple[Array, list[Array | None]]:
+        """dL/dh of every step (the output's gradient, plus the final h's at the last step); the other states'."""
+        g_output, g_states = self.split_grads(grad, len(self.state_names))
+        if self.return_sequences and g_output is not None:
+            dhs = g_output
+        else:
+            dhs = np.zeros_like(hs)
+            if g_output is not None:
+                dhs[:, -1] = g_output
+        if g_states[0] is not None:
+            dhs = dhs.copy() if dhs is g_output else dhs  # never write into the caller's gradient
+            dhs[:, -1] += g_states[0]
+        return dhs, g_states[1:]
+
+    def inputs_grad(self, x: Array, dzx: Array, d_initial: list[Array], given: bool) -> Any:
+        """``dx`` (in the input's step order) from ``dzx``, then the initial states' gradients when they were given."""
+        dx = self.project_backward(x, dzx)
+        if self.go_backwards:
+            dx = np.ascontiguousarray(dx[:, ::-1])
+        return [dx, *d_initial] if given else dx
 
     @staticmethod
-    def previous(hs: Array) -> Array:
-        """``h_{t-1}`` for every step, ``(batch * timesteps, units)``: the zero initial state, then ``hs[:, :-1]``."""
+    def previous(hs: Array, h0: Array) -> Array:
+        """``h_{t-1}`` for every step, ``(batch * timesteps, units)``: the initial state, then ``hs[:, :-1]``."""
         n, t, units = hs.shape
-        return np.concatenate([np.zeros_like(hs[:, :1]), hs[:, :-1]], axis=1).reshape(n * t, units)
+        return np.concatenate([h0[:, None], hs[:, :-1]], axis=1).reshape(n * t, units)
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
@@ -216,6 +261,8 @@ class Recurrent(Layer):
             "recurrent_regularizer": _optional(self.recurrent_regularizer),
             "bias_regularizer": _optional(self.bias_regularizer),
             "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
         }
         if self.recurrent_activation is not None:
             config["recurrent_activation"] = serialize(self.recurrent_activation)

@@ -180,17 +180,22 @@ class TimeDistributed(Layer):
         return cls(layer, **config)
 
 
-def _layer_from_entry(entry: Any, custom_objects: dict[str, type] | None) -> Layer:
-    """The layer a ``serialize(layer)`` entry describes; anything but a registered Layer is refused unmade."""
+def _layer_from_entry(
+    entry: Any, custom_objects: dict[str, type] | None, owner: str = "TimeDistributed", key: str = "layer"
+) -> Layer:
+    """The layer a ``serialize(layer)`` entry describes; anything but a registered Layer is refused unmade.
+
+    ``owner`` and ``key`` name the wrapper and the config entry in messages (Bidirectional reads two entries).
+    """
     if not isinstance(entry, dict) or set(entry) != {"class_name", "config"} or not isinstance(entry["config"], dict):
         raise InvalidValueError(
-            "TimeDistributed.from_config: 'layer' must be a {'class_name', 'config'} dict (as serialize(layer) "
+            f"{owner}.from_config: {key!r} must be a {{'class_name', 'config'}} dict (as serialize(layer) "
             f"gives), received {entry!r:.80}."
         )
     layer_cls: Any = get_registered_class(entry["class_name"], custom_objects)
     if not (isinstance(layer_cls, type) and issubclass(layer_cls, Layer)):
         raise InvalidTypeError(
-            f"TimeDistributed.from_config: 'layer' names the class {entry['class_name']!r}, which is not a Layer."
+            f"{owner}.from_config: {key!r} names the class {entry['class_name']!r}, which is not a Layer."
         )
     factory: Any = layer_cls.from_config
     if "custom_objects" in inspect.signature(factory).parameters:  # a model (or a wrapper): it makes layers too

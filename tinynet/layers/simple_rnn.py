@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from ..layer import Array
 from ..registry import register
 from .recurrent import Recurrent, act_backward, act_forward
 
@@ -17,20 +16,25 @@ __all__ = ["SimpleRNN"]
 class SimpleRNN(Recurrent):
     """Fully connected recurrent layer: each step mixes the input with the previous state.
 
-    Math (x of shape (batch, timesteps, features), h starts at zeros, grad = dL/dy)::
+    Math (x of shape (batch, timesteps, features), reversed in time first with go_backwards; h starts at
+    h0, the initial state given or zeros; grad = dL/dy, and dL/dh_T for the final state with return_state)::
 
         forward    zx = x @ kernel + bias                         (every step at once)
+                   h = h0
                    for t = 0 .. T-1:
                        z = zx[:, t] + h @ recurrent_kernel
                        h = activation(z)                          hs[:, t] = h
-                   y = hs, or hs[:, -1] unless return_sequences
+                   y = hs, or hs[:, -1] unless return_sequences   return_state: [y, hs[:, -1]]
         backward   dhs = grad, or grad at the last step and zeros before
+                   dhs[:, -1] += dL/dh_T                          (return_state)
                    dh = 0
                    for t = T-1 .. 0:
                        dz = activation.backward(dhs[:, t] + dh)   dzx[:, t] = dz
                        dh = dz @ recurrent_kernel.T
-                   drecurrent_kernel = hs_prev.T @ dzx            (hs_prev[:, t] = h before step t)
+                   dh0 = dh                                       (returned after dx when h0 was given)
+                   drecurrent_kernel = hs_prev.T @ dzx            (hs_prev[:, t] = h before step t, h0 first)
                    dbias = dzx.sum(axis=(0, 1))    dkernel = x.T @ dzx    dx = dzx @ kernel.T
+                   dx = dx[:, ::-1]                               (go_backwards: back in the input's order)
 
     Parameters
     ----------
@@ -39,13 +43,15 @@ class SimpleRNN(Recurrent):
     activation : str, Activation or None
         ``"tanh"`` by default; ``None`` means linear.
     use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, \
-recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
+recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_backwards, **kwargs
         As for :class:`~tinynet.layers.recurrent.Recurrent` (Keras's names and defaults).
 
     Shape
     -----
-    input ``(batch, timesteps, features)``; output ``(batch, units)``, or ``(batch, timesteps, units)``
-    with ``return_sequences=True``. Parameters ``kernel (features, units)``,
+    input ``(batch, timesteps, features)``, or with ``layer(x, initial_state=h0)`` the list
+    ``[x, h0]``, ``h0`` of ``(batch, units)``; output ``(batch, units)``, or ``(batch, timesteps, units)``
+    with ``return_sequences=True``; with ``return_state=True`` the list ``[output, h]``.
+    Parameters ``kernel (features, units)``,
     ``recurrent_kernel (units, units)``, ``bias (units,)``: Keras's names and layout.
 
     Examples
@@ -59,6 +65,10 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
     [(3, 4), (4, 4), (4,)]
     >>> SimpleRNN(4, return_sequences=True)(np.ones((2, 5, 3))).shape
     (2, 5, 4)
+    >>> layer = SimpleRNN(4, return_state=True, go_backwards=True)
+    >>> output, h = layer(np.ones((2, 5, 3)), initial_state=np.ones((2, 4)))
+    >>> output.shape, h.shape
+    ((2, 4), (2, 4))
     """
 
     gates = 1
@@ -76,6 +86,8 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
         bias_regularizer: Any = None,
         *,
         return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -89,33 +101,36 @@ recurrent_regularizer, bias_regularizer, return_sequences, **kwargs
             recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer,
             return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
             **kwargs,
         )
 
-    def forward(self, x: Array, training: bool = False) -> Array:
+    def forward(self, x: Any, training: bool = False) -> Any:
+        x, (h0,), given = self.start(x)
         zx = self.project(x, None if self.bias is None else self.bias.value)
         recurrent = self.recurrent_kernel.value
         hs = np.empty((x.shape[0], x.shape[1], self.units), dtype=zx.dtype)
-        h = np.zeros_like(hs[:, 0])
+        h = h0
         memories = []
         for t in range(x.shape[1]):
             h, memory = act_forward(self.activation, zx[:, t] + h @ recurrent)
             hs[:, t] = h
             memories.append(memory)
-        self.remember(x=x, hs=hs, memories=memories)
-        return self.output(hs)
+        self.remember(x=x, hs=hs, memories=memories, h0=h0, given=given)
+        return self.finish(hs)
 
-    def backward(self, grad: Array) -> Array:
-        x, hs, memories = self.recall("x", "hs", "memories")
+    def backward(self, grad: Any) -> Any:
+        x, hs, memories, h0, given = self.recall("x", "hs", "memories", "h0", "given")
         recurrent = self.recurrent_kernel.value
-        dhs = self.sequence_grad(grad, hs)
+        dhs, _ = self.step_grads(grad, hs)
         dzx = np.empty_like(hs)
         dh = np.zeros_like(hs[:, 0])
         for t in reversed(range(x.shape[1])):
             dz = act_backward(self.activation, memories[t], dhs[:, t] + dh)
             dzx[:, t] = dz
             dh = dz @ recurrent.T
-        self.recurrent_kernel.grad = self.previous(hs).T @ dzx.reshape(-1, self.units)
+        self.recurrent_kernel.grad = self.previous(hs, h0).T @ dzx.reshape(-1, self.units)
         if self.bias is not None:
             self.bias.grad = dzx.sum(axis=(0, 1))
-        return self.project_backward(x, dzx)
+        return self.inputs_grad(x, dzx, [dh], given)

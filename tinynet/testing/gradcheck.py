@@ -45,7 +45,10 @@ def check_gradients(
     checks a layer that takes several inputs (a merge layer): dL/dx1 and dL/dx2,
     named ``"input 0"`` and ``"input 1"``, and every parameter. An input whose
     gradient ``backward`` returns as ``None`` (an attention mask, which changes
-    nothing when moved by ``eps``) is checked as having a zero gradient.
+    nothing when moved by ``eps``) is checked as having a zero gradient. A layer
+    that returns a list of outputs (a recurrent layer with ``return_state=True``)
+    is checked for ``L = sum_k sum(y_k * u_k)``, a random ``u_k`` per output,
+    and its ``backward`` is given the list of the ``u_k``.
     ``check_gradients(loss, y_true, y_pred)`` checks dLoss/dy_pred.
 
     The check runs on a float64 deep copy: the object passed in is never
@@ -184,7 +187,9 @@ class _LayerPoint(_Point):
         self.training, self.options = training, options
         self.generators = list(_generators(layer))
         self.states = [copy.deepcopy(g.bit_generator.state) for g in self.generators]
-        self.upstream = rng.standard_normal(self.forward().shape)
+        y = self.forward()
+        self.several_out = isinstance(y, (list, tuple))  # a list of outputs: backward takes a gradient for each
+        self.upstreams = [rng.standard_normal(np.shape(part)) for part in _outputs(y)]
         self.names = [f"input {i}" for i in range(len(self.xs))] if self.several else ["input"]
         self.parameters: list[tuple[str, Parameter]] = [
             (f"{owner.name}.{p.name}", p) for owner in layer.walk() for p in owner._parameters if p.trainable
@@ -192,24 +197,25 @@ class _LayerPoint(_Point):
         inputs = [] if layer.takes_indices else list(zip(self.names, self.xs, strict=True))  # an index has no gradient
         self.tensors = inputs + [(name, p.value) for name, p in self.parameters]
 
-    def forward(self) -> np.ndarray:
+    def forward(self) -> Any:
         for generator, state in zip(self.generators, self.states, strict=True):
             generator.bit_generator.state = copy.deepcopy(state)
         x: Any = self.xs if self.several else self.xs[0]
         return self.layer.forward(x, training=self.training, **self.options)
 
     def objective(self) -> float:
-        return float(np.sum(self.forward() * self.upstream))
+        return sum(float(np.sum(part * u)) for part, u in zip(_outputs(self.forward()), self.upstreams, strict=True))
 
     def gradients(self) -> tuple[dict[str, np.ndarray], float]:
-        y = self.forward()
-        dx: Any = self.layer.backward(self.upstream.copy())
+        y = _outputs(self.forward())
+        upstream = [u.copy() for u in self.upstreams]
+        dx: Any = self.layer.backward(upstream if self.several_out else upstream[0])
         analytic: dict[str, np.ndarray] = {}
         if not self.layer.takes_indices:
             analytic.update(zip(self.names, self._input_gradients(dx), strict=True))
         for name, p in self.parameters:
             analytic[name] = p.grad.astype(np.float64, copy=True)
-        return analytic, float(np.sum(np.abs(y * self.upstream)))
+        return analytic, sum(float(np.sum(np.abs(part * u))) for part, u in zip(y, self.upstreams, strict=True))
 
     def _input_gradients(self, dx: Any) -> list[np.ndarray]:
         """``backward``'s return value as one float64 gradient per input (zeros for ``None``), or an AssertionError."""
@@ -257,6 +263,11 @@ class _LossPoint(_Point):
                 f"{self.loss._label()}: backward returned shape {np.shape(grad)}, expected {self.y_pred.shape}."
             )
         return {"y_pred": np.asarray(grad, dtype=np.float64)}, abs(value) + 1.0
+
+
+def _outputs(y: Any) -> list[np.ndarray]:
+    """A layer's output as a list: its outputs, or the one output alone."""
+    return list(y) if isinstance(y, (list, tuple)) else [y]
 
 
 def _generators(layer: Layer) -> Iterator[np.random.Generator]:
