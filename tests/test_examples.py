@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -95,3 +96,40 @@ def test_two_inputs_example_learns_both_outputs_and_reloads() -> None:
     assert history["alcohol_loss"][-1] < 0.5 * history["alcohol_loss"][0]
     assert result["test_alcohol_mse"] < 0.6 * result["baseline_alcohol_mse"]
     assert result["loaded_predicts_the_same"]
+
+
+def syllable_words() -> list[str]:
+    """300 words of a made-up language: a consonant-vowel syllable said two, three or four times ("bobobo")."""
+    syllables = [c + v for c in "bcdfghjklmnpqrstvwxz" for v in "aeiou"]
+    return [s * k for s in syllables for k in (2, 3, 4)]
+
+
+def test_char_transformer_beats_the_bigram_on_a_small_word_list_and_writes_words() -> None:
+    """No wamerican needed: on made-up words the transformer reads two characters back, which a bigram cannot."""
+    char_transformer = example("char_transformer")
+    words = syllable_words()
+    result = char_transformer.train(
+        words, epochs=40, steps=10, width=32, heads=2, blocks=1, batch_size=32, learning_rate=1e-2, samples=20
+    )
+    assert result["train_words"] == 270 and result["val_words"] == 30
+    assert result["uniform_bits"] == pytest.approx(np.log2(27))
+    assert result["bigram_bits"] > 3.0
+    assert result["val_bits"] < result["bigram_bits"] - 1.5
+    samples = result["samples"]
+    assert len(samples) == 20 and all(re.fullmatch(r"[a-z]*\$", s) for s in samples)
+    assert sum(s[:-1] in words for s in samples) >= 10
+    # causal: what follows step t, padding included, changes nothing the model predicts up to t
+    x, _, _ = char_transformer.encode(words[:8], steps=10)
+    changed = x.copy()
+    changed[:, 4:] = np.random.default_rng(0).integers(0, len(char_transformer.VOCAB), size=(8, 6))
+    model = result["model"]
+    np.testing.assert_array_equal(model.predict(x)[:, :4], model.predict(changed)[:, :4])
+
+
+def test_char_transformer_without_the_word_list_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    char_transformer = example("char_transformer")
+    monkeypatch.setattr(char_transformer, "DICTIONARY", tmp_path / "american-english")
+    with pytest.raises(FileNotFoundError, match=r"apt-get install wamerican.*train\(words=\[\.\.\.\]\)"):
+        char_transformer.train()
