@@ -91,3 +91,20 @@ def test_a_kernel_gradient_that_misses_the_steps_is_caught(directions: int | Non
     x = np.random.default_rng(5).uniform(-2.0, 2.0, size=(3, 4, 2))
     with pytest.raises(AssertionError, match="check_gradients: the gradient of"):
         tn.testing.check_gradients(layer, x, directions=directions)
+
+
+def test_two_layers_given_one_activation_instance_each_get_their_own() -> None:
+    """An activation remembers its last call; shared by two layers, the first one's backward would read the
+    second one's memory. Each layer copies the instance it is given."""
+    x = np.random.default_rng(0).normal(size=(2, 4))
+
+    def gradient(shared: bool) -> np.ndarray:
+        tn.utils.set_random_seed(0)
+        act = tn.activations.GELU(approximate=True)
+        first = tn.layers.Dense(4, activation=act if shared else tn.activations.GELU(approximate=True))
+        second = tn.layers.Dense(4, activation=act if shared else tn.activations.GELU(approximate=True))
+        model = tn.Sequential([first, second]).astype("float64")
+        y = model(x)
+        return model.backward(np.ones_like(y))
+
+    np.testing.assert_array_equal(gradient(True), gradient(False))

@@ -10,7 +10,7 @@ around them. Keeping the activation a separate sub-layer is also what lets
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from .. import activations, initializers, regularizers
 from ..activation import Activation
@@ -37,7 +37,9 @@ class ActivatedLayer(Layer):
     Parameters
     ----------
     activation : str, Activation or None
-        Applied to ``z``; ``None`` (the default) means linear.
+        Applied to ``z``; ``None`` (the default) means linear. An
+        ``Activation`` instance is copied (from its config): it remembers its
+        last call, so two layers given the same one each get their own.
     use_bias : bool
         Whether to add ``bias``.
     kernel_initializer, bias_initializer : str or initializer
@@ -62,6 +64,8 @@ class ActivatedLayer(Layer):
     ) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        if self.activation is not None and self.activation is activation:  # an instance: a copy of our own
+            self.activation = cast(Activation, type(activation).from_config(activation.get_config()))
         if self.activation is not None:
             self.activation.astype(self.dtype)
         self.use_bias = bool(use_bias)
