@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from .._layer_entries import layer_from_entry
 from .._shapes import checked_shape
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Shape
 from ..registry import register, serialize
 from .recurrent import Recurrent
 from .recurrent_call import RecurrentCall
-from .sequence import _layer_from_entry
 
 __all__ = ["Bidirectional"]
 
@@ -252,11 +252,13 @@ class Bidirectional(RecurrentCall):
         The layers are made through the registry only; ``custom_objects`` finds a layer class of yours.
         """
         config = dict(config)
-        layer = _layer_from_entry(config.pop("layer", None), custom_objects, "Bidirectional")
+        layer = layer_from_entry(
+            config.pop("layer", None), custom_objects, "Bidirectional.from_config", "'layer'", "must be"
+        )
         backward_entry = config.pop("backward_layer", None)
         if backward_entry is not None:
-            config["backward_layer"] = _layer_from_entry(
-                backward_entry, custom_objects, "Bidirectional", "backward_layer"
+            config["backward_layer"] = layer_from_entry(
+                backward_entry, custom_objects, "Bidirectional.from_config", "'backward_layer'", "must be"
             )
         if "input_shape" in config and config["input_shape"] is not None:
             config["input_shape"] = checked_shape(cls.__name__, config["input_shape"])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
 
+from .._layer_entries import layer_from_entry
 from .._shapes import checked_shape
 from .._validation import integer
-from ..errors import InvalidTypeError, InvalidValueError, ShapeError
+from ..errors import InvalidTypeError, ShapeError
 from ..layer import Array, Layer, Shape
-from ..registry import get_registered_class, register, serialize
+from ..registry import register, serialize
 
 __all__ = ["RepeatVector", "TimeDistributed"]
 
@@ -174,33 +174,12 @@ class TimeDistributed(Layer):
         ``custom_objects`` finds a layer class of yours (and reaches a model's ``from_config`` inside).
         """
         config = dict(config)
-        layer = _layer_from_entry(config.pop("layer", None), custom_objects)
+        layer = layer_from_entry(
+            config.pop("layer", None), custom_objects, "TimeDistributed.from_config", "'layer'", "must be"
+        )
         if "input_shape" in config and config["input_shape"] is not None:
             config["input_shape"] = checked_shape(cls.__name__, config["input_shape"])
         return cls(layer, **config)
-
-
-def _layer_from_entry(
-    entry: Any, custom_objects: dict[str, type] | None, owner: str = "TimeDistributed", key: str = "layer"
-) -> Layer:
-    """The layer a ``serialize(layer)`` entry describes; anything but a registered Layer is refused unmade.
-
-    ``owner`` and ``key`` name the wrapper and the config entry in messages (Bidirectional reads two entries).
-    """
-    if not isinstance(entry, dict) or set(entry) != {"class_name", "config"} or not isinstance(entry["config"], dict):
-        raise InvalidValueError(
-            f"{owner}.from_config: {key!r} must be a {{'class_name', 'config'}} dict (as serialize(layer) "
-            f"gives), received {entry!r:.80}."
-        )
-    layer_cls: Any = get_registered_class(entry["class_name"], custom_objects)
-    if not (isinstance(layer_cls, type) and issubclass(layer_cls, Layer)):
-        raise InvalidTypeError(
-            f"{owner}.from_config: {key!r} names the class {entry['class_name']!r}, which is not a Layer."
-        )
-    factory: Any = layer_cls.from_config
-    if "custom_objects" in inspect.signature(factory).parameters:  # a model (or a wrapper): it makes layers too
-        return factory(entry["config"], custom_objects=custom_objects)
-    return factory(entry["config"])
 
 
 def _fold(a: Array) -> Array:

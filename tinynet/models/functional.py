@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from .._layer_entries import layer_from_entry
 from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Array, Layer
 from ..layers.input_layer import InputLayer
 from ..registry import serialize
 from ..symbolic import SymbolicTensor
-from .layer_entries import layer_from_entry
 
 __all__ = ["Graph", "Structure", "graph_config", "graph_from_config"]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from .. import activations, initializers
+from .._layer_entries import layer_from_entry
 from .._validation import integer
 from ..errors import InvalidTypeError, InvalidValueError, LayerReuseError
 from ..layer import Array, Layer, Shape
@@ -13,7 +14,6 @@ from ..layers.dense import Dense
 from ..layers.input_layer import InputLayer
 from ..registry import register, serialize
 from ..symbolic import SymbolicTensor
-from .layer_entries import layer_from_entry
 from .model import Model
 
 __all__ = ["Sequential"]
