@@ -15,7 +15,6 @@ Run it with ``make docs-images`` (which installs matplotlib), or
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -25,20 +24,12 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
+from tutorial_figures import run_page  # noqa: E402  (the seed tutorial's page runner, beside this file)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "tutorial-transformer.md"
 OUT = ROOT / "docs" / "images" / "transformer-attention.png"
-BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)  # the pattern of tests/test_docs.py
 SAMPLE = 0  # which test sequence to show
-
-
-def run_page(page: Path) -> dict[str, Any]:
-    """Execute the page's python blocks in order in one namespace and return it."""
-    namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
-    for number, block in enumerate(BLOCK.findall(page.read_text()), start=1):
-        exec(compile(block, f"{page.name}[block {number}]", "exec"), namespace)
-    return namespace
 
 
 def draw(ns: dict[str, Any], path: Path) -> None:
