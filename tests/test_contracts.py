@@ -89,7 +89,7 @@ def test_layer_gradients_along_random_directions(case: LayerCase) -> None:
     @given(case.inputs(), st.integers(0, 2**16))
     def prop(x: Inputs, seed: int) -> None:
         tn.testing.check_gradients(
-            case.make(), x, training=case.training, options=case.options, directions=3, seed=seed
+            case.make(), x, training=case.training, options=case.options_for(x), directions=3, seed=seed
         )
 
     prop()
@@ -97,7 +97,8 @@ def test_layer_gradients_along_random_directions(case: LayerCase) -> None:
 
 @layer_cases
 def test_layer_gradients_entry_by_entry(case: LayerCase) -> None:
-    tn.testing.check_gradients(case.make(), case.fixed_input(), training=case.training, options=case.options)
+    x = case.fixed_input()
+    tn.testing.check_gradients(case.make(), x, training=case.training, options=case.options_for(x))
 
 
 @loss_cases
@@ -110,12 +111,46 @@ def test_loss_gradients_entry_by_entry(case: LossCase) -> None:
     prop()
 
 
+# ---------------------------------------------------------------------------- padding masks
+padded_cases = pytest.mark.parametrize("case", [c for c in LAYER_CASES if c.padded], ids=lambda c: c.id)
+
+
+@padded_cases
+def test_padded_steps_change_no_output_and_get_no_gradient(case: LayerCase) -> None:
+    """What a padded step holds changes no output and no parameter gradient, and its own gradient is 0."""
+
+    @given(case.inputs(), st.integers(0, 2**16))
+    def prop(x: Inputs, seed: int) -> None:
+        options = case.options_for(x)
+        xs, masks = (x, options["mask"]) if isinstance(x, list) else ([x], [options["mask"]])
+        rng = np.random.default_rng(seed)
+        refilled = [
+            a if m is None else np.where(m.reshape(*m.shape, *[1] * (a.ndim - 2)), a, rng.normal(size=a.shape) * 9)
+            for a, m in zip(xs, masks, strict=True)
+        ]
+        layer = built(case, x)
+        y, dx, grads = run(layer, x, options=options)
+        y_refilled, dx_refilled, grads_refilled = run(
+            layer, refilled if isinstance(x, list) else refilled[0], options=options
+        )
+        for a, b in zip(outputs(y), outputs(y_refilled), strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+        for a, b in zip(grads, grads_refilled, strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+        dxs = dx if isinstance(dx, list) else [dx]
+        for d, m in zip(dxs, masks, strict=False):
+            if d is not None and m is not None:
+                assert not d[~m].any(), "a padded step got a gradient"
+
+    prop()
+
+
 # ---------------------------------------------------------------------------- backward semantics
 @layer_cases
 def test_zero_upstream_gives_zero_gradients(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    y = layer.forward(x, training=case.training, **case.options)
+    y = layer.forward(x, training=case.training, **case.options_for(x))
     dx = layer.backward(each(np.zeros_like, y))
     assert dx is None if layer.takes_indices else gradients(dx) and not any(d.any() for d in gradients(dx))
     assert all(not p.grad.any() for p in layer.parameters())
@@ -125,7 +160,7 @@ def test_zero_upstream_gives_zero_gradients(case: LayerCase) -> None:
 def test_backward_twice_gives_the_same_gradients(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, grads = run(layer, x, training=case.training, options=case.options)
+    y, dx, grads = run(layer, x, training=case.training, options=case.options_for(x))
     dx_again = layer.backward(upstream_for(y))
     assert_same(dx, dx_again)
     for before, p in zip(grads, layer.parameters(), strict=True):
@@ -138,7 +173,7 @@ def test_backward_without_input_grad_sets_the_gradients_backward_sets(case: Laye
     nothing else: its parameters get the gradients of a full backward, and what it returns is ``None`` or dx."""
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, grads = run(layer, x, training=case.training, options=case.options)
+    y, dx, grads = run(layer, x, training=case.training, options=case.options_for(x))
     for p in layer.parameters():
         p.grad = np.zeros_like(p.grad)
     layer.needs_input_grad = False
@@ -154,10 +189,10 @@ def test_inference_gives_forwards_output_and_keeps_the_memory(case: LayerCase) -
     """Under inference (predict, evaluate) a forward may take a shortcut, but not to another result."""
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, grads = run(layer, x, training=case.training, options=case.options)
+    y, dx, grads = run(layer, x, training=case.training, options=case.options_for(x))
     with inference():
         assert not layer.remembering
-        y_inference = layer.forward(cast(layer, x), training=case.training, **case.options)
+        y_inference = layer.forward(cast(layer, x), training=case.training, **case.options_for(x))
     if not case.training:  # a training forward may be random (dropout): compare only the deterministic ones
         assert_same(y_inference, y)
     assert_same(layer.backward(upstream_for(y)), dx)  # the memory of run()
@@ -172,7 +207,7 @@ def test_forward_and_backward_leave_their_arguments_unchanged(case: LayerCase) -
     layer = built(case, x)
     x_in = cast(layer, x)
     x_before = each(np.copy, x_in)
-    y = layer.forward(x_in, training=case.training, **case.options)
+    y = layer.forward(x_in, training=case.training, **case.options_for(x))
     upstream = each(lambda u: u.astype(layer.dtype), upstream_for(y))
     upstream_before = each(np.copy, upstream)
     layer.backward(upstream)
@@ -185,7 +220,7 @@ def test_an_activation_in_place_computes_what_forward_computes(case: LayerCase) 
     """forward_in_place (what Dense and Conv use on their fresh z) gives forward's output and backward."""
     x = case.fixed_input()
     layer = built(case, x)
-    y, dx, _ = run(layer, x, training=case.training, options=case.options)
+    y, dx, _ = run(layer, x, training=case.training, options=case.options_for(x))
     owned = cast(layer, x).copy()
     y_in_place = layer.forward_in_place(owned, training=case.training)
     np.testing.assert_array_equal(y_in_place, y)
@@ -202,10 +237,10 @@ def test_no_stale_memory_after_two_forwards(case: LayerCase) -> None:
         else each(lambda a: rng.uniform(case.low, case.high, size=a.shape), x1)
     )
     twice = built(case, x1)
-    twice.forward(x1, training=case.training, **case.options)
+    twice.forward(x1, training=case.training, **case.options_for(x1))
     fresh = copy.deepcopy(twice)
-    _, dx_twice, grads_twice = run(twice, x2, training=case.training, options=case.options)
-    _, dx_fresh, grads_fresh = run(fresh, x2, training=case.training, options=case.options)
+    _, dx_twice, grads_twice = run(twice, x2, training=case.training, options=case.options_for(x2))
+    _, dx_fresh, grads_fresh = run(fresh, x2, training=case.training, options=case.options_for(x2))
     assert_same(dx_twice, dx_fresh)
     for a, b in zip(grads_twice, grads_fresh, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -215,7 +250,7 @@ def test_no_stale_memory_after_two_forwards(case: LayerCase) -> None:
 def test_float32_in_gives_float32_out(case: LayerCase) -> None:
     layer = case.make()
     x = cast(layer, case.fixed_input(), np.float32)
-    y = layer(x, training=case.training, **case.options)
+    y = layer(x, training=case.training, **case.options_for(x))
     dx = layer.backward(each(np.ones_like, y))
     assert all(a.dtype == np.float32 for a in outputs(y)) and (dx is None if layer.takes_indices else gradients(dx))
     assert all(d.dtype == np.float32 for d in gradients(dx))
@@ -235,7 +270,7 @@ def test_backward_before_forward_is_refused(case: LayerCase) -> None:
 def test_compute_output_shape_matches_forward(case: LayerCase) -> None:
     x = case.fixed_input()
     layer = built(case, x)
-    shapes = each(lambda a: a.shape[1:], layer.forward(x, **case.options))
+    shapes = each(lambda a: a.shape[1:], layer.forward(x, **case.options_for(x)))
     assert layer.compute_output_shape(input_shape(x), **case.options) == shapes
 
 
@@ -250,7 +285,7 @@ def test_layer_config_round_trips_through_json(case: LayerCase) -> None:
     assert clone.get_config() == layer.get_config()
     clone.ensure_built(input_shape(x))
     clone.set_weights(layer.get_weights())
-    assert_same(clone.forward(x, **case.options), layer.forward(x, **case.options))
+    assert_same(clone.forward(x, **case.options_for(x)), layer.forward(x, **case.options_for(x)))
 
 
 @loss_cases

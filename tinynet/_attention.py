@@ -17,12 +17,26 @@ __all__ = ["allowed_positions", "softmax_backward", "project", "project_backward
 Array = np.ndarray
 
 
-def allowed_positions(mask: Array | None, causal: bool, steps: tuple[int, ...]) -> Array | None:
-    """Where query step t may attend to step s, ``(b, 1, t, s)`` or ``(t, s)``; ``None`` when everywhere."""
+def allowed_positions(
+    mask: Array | None,
+    causal: bool,
+    steps: tuple[int, ...],
+    query_mask: Array | None = None,
+    key_mask: Array | None = None,
+) -> Array | None:
+    """Where query step t may attend to step s, ``(b, 1, t, s)`` or ``(t, s)``; ``None`` when everywhere.
+
+    ``query_mask (b, t)`` and ``key_mask (b, s)`` are the sequences' own masks (padding): a padded
+    query step attends to nothing, and no step attends to a padded key step.
+    """
     allowed: Array | None = None if mask is None else (mask > 0.5)[:, None]
     if causal:
         lower = np.tri(*steps, dtype=np.bool_)  # s <= t
         allowed = lower if allowed is None else allowed & lower
+    for step_mask, axis in ((query_mask, 3), (key_mask, 2)):
+        if step_mask is not None:
+            padded = np.expand_dims(np.asarray(step_mask, dtype=bool), (1, axis))  # (b, 1, t, 1) or (b, 1, 1, s)
+            allowed = padded if allowed is None else allowed & padded
     return allowed
 
 

@@ -34,6 +34,9 @@ class Activation(Layer):
     _last_call: tuple[Array, Array] | None = None
     _handed_down: Array | None = None
 
+    #: The output keeps the input's steps, so it keeps its mask (see :mod:`tinynet._masking`).
+    supports_masking = True
+
     def forward_in_place(self, x: Array, training: bool = False) -> Array:
         """``forward`` for an ``x`` the caller owns and drops: it may be overwritten and returned.
 

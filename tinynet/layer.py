@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import initializers
+from ._masking import MaskProtocol
 from ._memory import Memory, inference
 from ._rollback import unchanged_on_error
 from ._shapes import checked_batch, checked_shape, describe_shape, is_list_of_inputs, shape_key
@@ -40,7 +41,7 @@ def _auto_name(cls: type) -> str:
     return base if count == 0 else f"{base}_{count}"
 
 
-class Layer(Memory):
+class Layer(Memory, MaskProtocol):
     """Base class of every layer: subclass it and write ``build``, ``forward`` and ``backward``.
 
     Contract
@@ -59,6 +60,10 @@ class Layer(Memory):
       for), builds the layer if needed, casts ``x`` to ``layer.dtype`` and runs
       ``forward``. ``forward`` itself trusts its input: it is the fast path the
       containers use once everything is checked.
+    - Masks (padding, see :mod:`tinynet._masking`): a ``forward`` with a
+      ``mask`` argument receives its input's mask from the containers;
+      ``supports_masking`` passes a mask on, ``compute_mask`` says what the
+      output's mask is.
 
     Parameters
     ----------

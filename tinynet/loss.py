@@ -103,9 +103,11 @@ class Loss(Memory):
         denominator = float(max(n, 1) * math.prod(averaged))
         if sample_weight is None:
             scale = np.full((n,) + (1,) * (y_pred.ndim - 1), 1.0 / denominator, dtype=y_pred.dtype)
-        else:
-            scale = (np.asarray(sample_weight, dtype=y_pred.dtype).reshape((n,) + (1,) * (y_pred.ndim - 1))
-                     / y_pred.dtype.type(denominator))  # fmt: skip
+        else:  # one weight per sample (n,), or per step (n, steps): a model's masked output (see models.compiled_loss)
+            weights = np.asarray(sample_weight, dtype=y_pred.dtype)
+            weights = weights.reshape(weights.shape + (1,) * (y_pred.ndim - weights.ndim)) if weights.ndim > 1 else (
+                weights.reshape((n,) + (1,) * (y_pred.ndim - 1)))  # fmt: skip
+            scale = weights / y_pred.dtype.type(denominator)
         return y_true, y_pred, scale
 
     @staticmethod

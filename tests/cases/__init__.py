@@ -39,7 +39,10 @@ CASE_FAMILY: dict[str, str] = {
 }
 
 #: Layer modules whose cases share one family file: the recurrent layers, and the merge layers.
-_SHARED = {"simple_rnn": "recurrent", "lstm": "recurrent", "gru": "recurrent", "concatenate": "merge", "dot": "merge"}
+_SHARED = {
+    "simple_rnn": "recurrent", "lstm": "recurrent", "gru": "recurrent", "concatenate": "merge", "dot": "merge",
+    "global_pooling1d": "pooling", "masking": "sequence",
+}  # fmt: skip
 
 
 def family(cls: type) -> str:

@@ -66,4 +66,17 @@ LAYER_CASES: list[LayerCase] = [
         input_shapes=CROSS,
         training=True,
     ),
+    MultiInputCase(  # padding masks of query, value and key (tinynet._masking), drawn with the inputs
+        "mha_padded",
+        seeded(lambda: MHA(num_heads=2, key_dim=3, value_dim=2, bias_initializer=random_bias())),
+        input_shapes=CROSS,
+        padded=True,
+    ),
+    MultiInputCase(
+        "mha_padded_causal",
+        seeded(lambda: MHA(num_heads=2, key_dim=2, bias_initializer=random_bias())),
+        input_shapes=KEY_IS_VALUE,
+        options={"use_causal_mask": True},
+        padded=True,
+    ),
 ]

@@ -3,7 +3,9 @@
 A case's input is one array, or a list of arrays for a layer that takes
 several (``MultiInputCase``, the merge layers and attention). :func:`input_shape` and
 :func:`each` let a property treat both alike. A case's ``options`` are the call's
-options its properties pass to ``forward`` (attention's ``use_causal_mask``).
+options its properties pass to ``forward`` (attention's ``use_causal_mask``);
+``options_for(x)`` adds, for a ``padded`` case, a padding mask drawn from ``x``
+itself (see :func:`padding_mask`), so hypothesis varies the mask with the input.
 """
 
 from __future__ import annotations
@@ -67,6 +69,16 @@ class LayerCase:
     index_range: int | None = None
     #: The call's options, passed to every ``forward`` (and ``check_gradients``) of the case.
     options: dict[str, Any] = field(default_factory=dict)
+    #: Call with a padding mask (``mask=``, see tinynet._masking) drawn from the input: :meth:`options_for`.
+    padded: bool = False
+
+    def options_for(self, x: Inputs) -> dict[str, Any]:
+        """The options of a call on ``x``: ``options``; a ``padded`` case adds the mask :func:`padding_mask` draws."""
+        if not self.padded:
+            return self.options
+        mask = [padding_mask(a, self.low, self.high) for a in x] if isinstance(x, list) else padding_mask(
+            x, self.low, self.high)  # fmt: skip
+        return {**self.options, "mask": mask}
 
     def inputs(self) -> st.SearchStrategy[np.ndarray]:
         if self.index_range is not None:
@@ -135,6 +147,17 @@ class MultiInputCase(LayerCase):
             xs[i] = rng.integers(0, 2, size=xs[i].shape).astype(np.float64)
             xs[i][0, 0] = 0.0
         return xs
+
+
+def padding_mask(x: np.ndarray, low: float, high: float) -> np.ndarray | None:
+    """A ``(batch, steps)`` mask for a sequence ``x`` (``None`` for an input of rank 2, an initial state).
+
+    A step is padding where its first feature lies in the lowest quarter of ``[low, high)``: about a
+    quarter of the steps, any of them (first, last, all of a sequence), decided by the drawn input.
+    """
+    if x.ndim < 3:
+        return None
+    return np.asarray(x[:, :, 0] >= low + 0.25 * (high - low))
 
 
 def seeded(factory: Callable[[], tn.Layer]) -> Callable[[], tn.Layer]:

@@ -73,4 +73,16 @@ LAYER_CASES: list[LayerCase] = [
         ),
         SEQUENCES,
     ),
+    LayerCase(
+        "bidirectional_gru_padded_sequences",
+        seeded(lambda: Bidirectional(GRU(2, return_sequences=True, bias_initializer=_bias()))),
+        SEQUENCES,
+        padded=True,
+    ),
+    LayerCase(
+        "bidirectional_lstm_padded_sum",
+        seeded(lambda: Bidirectional(LSTM(3, bias_initializer=_bias()), merge_mode="sum")),
+        SEQUENCES,
+        padded=True,
+    ),
 ]

@@ -21,6 +21,12 @@ LAYER_CASES: list[LayerCase] = [
         ((3,), (2, 2)),
         index_range=5,
     ),
+    LayerCase(  # the mask it makes (x != 0) changes nothing in its own forward and backward
+        "embedding_mask_zero",
+        lambda: Embedding(6, 2, mask_zero=True, embeddings_initializer=I.RandomNormal(stddev=1.0, seed=5)),
+        ((4,), (1,)),
+        index_range=6,
+    ),
     LayerCase(
         "position_embedding",
         lambda: PositionEmbedding(4, initializer=I.RandomNormal(stddev=1.0, seed=6)),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
+from tinynet.layers.global_pooling1d import GlobalAveragePooling1D, GlobalMaxPooling1D
 from tinynet.layers.pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
 from tinynet.testing import strategies as tns
 
@@ -39,6 +40,8 @@ class DistinctCase(LayerCase):
 IMAGES = ((4, 4, 2), (5, 3, 1), (2, 2, 3))
 SMALL_IMAGES = ((4, 4, 2), (3, 5, 1), (1, 2, 2))
 ODD_IMAGES = ((5, 4, 1), (4, 3, 2))
+#: Sequences (steps, features) for the 1-D global pools.
+SEQUENCES = ((4, 2), (1, 3), (3, 1))
 
 LAYER_CASES: list[LayerCase] = [
     # max pooling: no ties in generated inputs
@@ -51,6 +54,9 @@ LAYER_CASES: list[LayerCase] = [
     DistinctCase("maxpool_2x3_s1", lambda: MaxPool2D((2, 3), strides=(1, 2)), feature_shapes=((3, 4, 2), (2, 3, 1))),
     DistinctCase("global_max", GlobalMaxPool2D, feature_shapes=IMAGES),
     DistinctCase("global_max_keepdims", lambda: GlobalMaxPool2D(keepdims=True), feature_shapes=((3, 2, 2),)),
+    DistinctCase("global_max_1d", GlobalMaxPooling1D, feature_shapes=SEQUENCES),
+    DistinctCase("global_max_1d_padded", GlobalMaxPooling1D, feature_shapes=SEQUENCES, padded=True),
+    DistinctCase("global_max_1d_keepdims_padded", lambda: GlobalMaxPooling1D(keepdims=True), SEQUENCES, padded=True),
     # average pooling: linear, any input
     LayerCase("avgpool_2x2", AvgPool2D, feature_shapes=IMAGES),
     LayerCase("avgpool_3x3_s1_same", lambda: AvgPool2D(3, strides=1, padding="same"), feature_shapes=SMALL_IMAGES),
@@ -58,4 +64,7 @@ LAYER_CASES: list[LayerCase] = [
     LayerCase("avgpool_2x2_s3", lambda: AvgPool2D(2, strides=3), feature_shapes=((5, 5, 1),)),
     LayerCase("global_avg", GlobalAvgPool2D, feature_shapes=IMAGES),
     LayerCase("global_avg_keepdims", lambda: GlobalAvgPool2D(keepdims=True), feature_shapes=((3, 2, 2),)),
+    LayerCase("global_avg_1d", GlobalAveragePooling1D, feature_shapes=SEQUENCES),
+    LayerCase("global_avg_1d_padded", GlobalAveragePooling1D, feature_shapes=SEQUENCES, padded=True),
+    LayerCase("global_avg_1d_keepdims_padded", lambda: GlobalAveragePooling1D(keepdims=True), SEQUENCES, padded=True),
 ]

@@ -87,4 +87,30 @@ LAYER_CASES: list[LayerCase] = [
         seeded(lambda: GRU(2, reset_after=False, bias_initializer=_bias(), **ALL)),
         input_shapes=with_states(2, 1),
     ),
+    # padding masks (tinynet._masking) drawn with the input: a padded step carries every state over
+    LayerCase(
+        "simple_rnn_padded_sequences", seeded(lambda: SimpleRNN(2, return_sequences=True)), SEQUENCES, padded=True
+    ),
+    LayerCase("lstm_padded", seeded(lambda: LSTM(3, bias_initializer=_bias())), SEQUENCES, padded=True),
+    LayerCase(
+        "lstm_padded_backwards_sequences_state",
+        seeded(lambda: LSTM(2, go_backwards=True, return_sequences=True, return_state=True, bias_initializer=_bias())),
+        SEQUENCES,
+        padded=True,
+    ),
+    LayerCase(
+        "gru_padded_zero_output",
+        seeded(lambda: GRU(2, return_sequences=True, zero_output_for_mask=True, bias_initializer=_bias())),
+        SEQUENCES,
+        padded=True,
+    ),
+    LayerCase(
+        "gru_padded_backwards",
+        seeded(lambda: GRU(3, go_backwards=True, bias_initializer=_bias())),
+        SEQUENCES,
+        padded=True,
+    ),
+    MultiInputCase(
+        "lstm_padded_initial_state_all", seeded(lambda: LSTM(2, **ALL)), input_shapes=with_states(2, 2), padded=True
+    ),
 ]

@@ -10,6 +10,7 @@ the table's gradient is checked).
 from __future__ import annotations
 
 import tinynet as tn
+from tinynet.layers.masking import Masking
 from tinynet.layers.sequence import RepeatVector, TimeDistributed
 
 from .base import LayerCase, random_bias, seeded
@@ -59,4 +60,7 @@ LAYER_CASES: list[LayerCase] = [
         ((3, 2), (1, 1)),
         index_range=5,
     ),
+    # Masking: a drawn step never equals mask_value exactly, so here it passes x through (its padded steps,
+    # where the function jumps, are pinned by tests/layers/test_masking.py)
+    LayerCase("masking", lambda: Masking(mask_value=0.5), SEQUENCES),
 ]

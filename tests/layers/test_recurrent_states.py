@@ -201,16 +201,16 @@ def test_a_graph_refuses_states_of_the_wrong_shape() -> None:
 class FinalCForgotten(LSTM):
     """Drops the gradient of the final c that return_state returns."""
 
-    def step_grads(self, grad: Any, hs: Array) -> tuple[Array, list[Array | None]]:
-        dhs, _ = super().step_grads(grad, hs)
+    def step_grads(self, grad: Any, hs: Array, shown: Array | None = None) -> tuple[Array, list[Array | None]]:
+        dhs, _ = super().step_grads(grad, hs, shown)
         return dhs, [None]
 
 
 class FinalHForgotten(GRU):
     """Reads the output's gradient only, dropping the final h's: right only when nobody uses the state."""
 
-    def step_grads(self, grad: Any, hs: Array) -> tuple[Array, list[Array | None]]:
-        return super().step_grads([grad[0], None], hs)
+    def step_grads(self, grad: Any, hs: Array, shown: Array | None = None) -> tuple[Array, list[Array | None]]:
+        return super().step_grads([grad[0], None], hs, shown)
 
 
 class DxNotReversed(SimpleRNN):

@@ -11,9 +11,11 @@ from .dense import Dense
 from .dot import Dot, dot
 from .dropout import Dropout
 from .embedding import Embedding, PositionEmbedding
+from .global_pooling1d import GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D
 from .gru import GRU
 from .input_layer import Input, InputLayer
 from .lstm import LSTM
+from .masking import Masking
 from .merge import (
     Add,
     Average,
@@ -36,8 +38,9 @@ from .simple_rnn import SimpleRNN
 
 __all__ = [
     "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Bidirectional", "Concatenate", "Conv1D", "Conv2D",
-    "Dense", "Dot", "Dropout", "Embedding", "Flatten", "GlobalAvgPool2D", "GlobalMaxPool2D", "GRU", "Input",
-    "InputLayer", "LayerNorm", "LSTM", "Maximum", "MaxPool2D", "Minimum", "MultiHeadAttention", "Multiply",
+    "Dense", "Dot", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GRU", "Input",
+    "InputLayer", "LayerNorm", "LSTM", "Masking", "Maximum", "MaxPool2D", "Minimum", "MultiHeadAttention", "Multiply",
     "PositionEmbedding", "RepeatVector", "Reshape", "SimpleRNN", "Subtract", "TimeDistributed",
     # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import initializers
 from .._attention import allowed_positions, merge_heads, project, project_backward, softmax_backward, split_heads
+from .._masking import all_of
 from .._numerics import column_sums, softmax
 from .._validation import as_array, boolean, integer, real
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
@@ -51,6 +52,7 @@ class MultiHeadAttention(Layer):
                    v = value . Wv + bv       bsd,dhv->bhsv
                    z = (q @ k^T) * c         c = 1 / sqrt(key_dim)                      (b, h, t, s)
                    p = softmax(where(allowed, z, lowest)) * allowed     allowed = (attention_mask > 0.5) & causal
+                                                             & query_mask[t] & key_mask[s] (padding)
                    d = p * keep              keep = Bernoulli(1 - dropout) / (1 - dropout) when training, else 1
                    o = d @ v                                                            (b, h, t, value_dim)
                    y = o . Wo + bo           bhtv,hvo->bto          Wo = attention_output/kernel
@@ -62,6 +64,11 @@ class MultiHeadAttention(Layer):
                    dWq = query^T . dq        dbq = sum_bt dq         dquery = dq . Wq^T   (key, value alike)
 
     ``lowest`` is the dtype's most negative number: a masked score weighs exactly 0, its gradient too.
+
+    Padding masks (``Embedding(mask_zero=True)``, ``Masking``; see :mod:`tinynet._masking`) reach
+    ``forward`` as ``mask``, one per input: a padded query step attends to nothing (its output is the
+    output bias alone) and a padded value or key step is attended by none, so padding changes no output
+    and gets no gradient. The output has the query's mask.
 
     Parameters
     ----------
@@ -145,10 +152,16 @@ class MultiHeadAttention(Layer):
         use_causal_mask: bool = False,
         return_attention_scores: bool = False,
         training: bool = False,
+        query_mask: Any = None,
+        value_mask: Any = None,
+        key_mask: Any = None,
+        mask: Any = None,
     ) -> Any:
         """Pack ``[query, value, key(, attention_mask)]`` and run ``Layer.__call__`` on it, the flags as options.
 
         ``mha([query, value, key])``, the packed list itself, works too: it is how a saved graph calls again.
+        ``query_mask``, ``value_mask``, ``key_mask`` (Keras's) are padding masks ``(batch, steps)`` given
+        by hand, as is ``mask``, the list of them; in a model the containers pass them on their own.
         """
         label = self._label()
         if value is None:
@@ -164,7 +177,11 @@ class MultiHeadAttention(Layer):
             inputs = [
                 x if isinstance(x, np.ndarray) else as_array(x, label, n) for x, n in zip(inputs, _INPUTS, strict=False)
             ]
-        options = {}
+        options: dict[str, Any] = {}
+        if mask is None and any(m is not None for m in (query_mask, value_mask, key_mask)):
+            mask = [query_mask, value_mask, key_mask]
+        if mask is not None:
+            options["mask"] = [None if m is None else np.asarray(m, dtype=bool) for m in mask]
         if boolean(use_causal_mask, label, "use_causal_mask"):
             options["use_causal_mask"] = True
         if boolean(return_attention_scores, label, "return_attention_scores"):
@@ -223,16 +240,20 @@ class MultiHeadAttention(Layer):
     # ------------------------------------------------------------------ the math
     def forward(
         self, inputs: list[Array], training: bool = False, use_causal_mask: bool = False,
-        return_attention_scores: bool = False,
+        return_attention_scores: bool = False, mask: list[Any] | None = None,
     ) -> Any:  # fmt: skip
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
+        masks = [None, None, None] if mask is None else [*mask, None, None][:3]  # the inputs' own (padding) masks
+        key_mask = all_of(masks[1:3])  # a step is a key only where neither the value nor the key is padding
         c = 1.0 / math.sqrt(self.key_dim)
         q = project(query, self.query_kernel, self.query_bias)
         k = project(key, self.key_kernel, self.key_bias)
         v = project(value, self.value_kernel, self.value_bias)
         z = (q @ k.transpose(0, 1, 3, 2)) * c
-        allowed = allowed_positions(inputs[3] if len(inputs) > 3 else None, use_causal_mask, z.shape[-2:])
+        allowed = allowed_positions(
+            inputs[3] if len(inputs) > 3 else None, use_causal_mask, z.shape[-2:], masks[0], key_mask
+        )
         p = softmax(z) if allowed is None else softmax(np.where(allowed, z, np.finfo(z.dtype).min)) * allowed
         keep = None
         if training and self.dropout > 0.0:
@@ -285,6 +306,13 @@ class MultiHeadAttention(Layer):
         (t, dim), (s, _), _, _ = self._shapes(input_shape)
         out = (t, *(self._output_shape or (dim,)))
         return [out, (self.num_heads, t, s)] if return_attention_scores else out
+
+    creates_mask = False
+
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        """The output has the query's mask (Keras's rule); the attention scores have none."""
+        query_mask = mask[0] if isinstance(mask, list) else None
+        return query_mask
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -115,6 +115,9 @@ class Bidirectional(RecurrentCall):
         for inner in (self.forward_layer, self.backward_layer):
             if inner.dtype != self.dtype:
                 inner.astype(self.dtype)
+            # With a mask, a masked step's outputs are zeros in both directions (Keras forces this too):
+            # repeating "the previous output" would mean different steps to the two directions.
+            inner.zero_output_for_mask = inner.return_sequences
 
     def _check_directions(self) -> None:
         forward, backward = self.forward_layer, self.backward_layer
@@ -168,12 +171,18 @@ class Bidirectional(RecurrentCall):
         return outputs if self.merge_mode is None else outputs[0]
 
     # ------------------------------------------------------------------ running
-    def forward(self, x: Any, training: bool = False) -> Any:
+    def forward(self, x: Any, training: bool = False, mask: Any = None) -> Any:
         sequence, states = self.split_inputs(x)
         forward, backward = self.forward_layer, self.backward_layer
         half = len(forward.state_shapes())
-        y_f = forward.forward([sequence, *states[:half]] if states else sequence, training and forward.trainable)
-        y_b = backward.forward([sequence, *states[half:]] if states else sequence, training and backward.trainable)
+        # the sequence's mask, if any: each direction reads it in its own step order
+        masked = {} if mask is None else {"mask": mask[0] if isinstance(mask, list) else mask}
+        y_f = forward.forward(
+            [sequence, *states[:half]] if states else sequence, training and forward.trainable, **masked
+        )
+        y_b = backward.forward(
+            [sequence, *states[half:]] if states else sequence, training and backward.trainable, **masked
+        )
         final: list[Array] = []
         if self.return_state:
             (y_f, *final_f), (y_b, *final_b) = y_f, y_b
@@ -218,6 +227,14 @@ class Bidirectional(RecurrentCall):
         if given:
             return [dx_f[0] + dx_b[0], *dx_f[1:], *dx_b[1:]]
         return dx_f + dx_b
+
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        """As a recurrent layer's; with ``merge_mode=None`` each of the two outputs has the sequence's mask."""
+        output_mask = super().compute_mask(x, mask)
+        if self.merge_mode is not None:
+            return output_mask
+        parts = output_mask if self.return_state else [output_mask]
+        return [parts[0], parts[0], *parts[1:]] if self.return_state else [parts[0], parts[0]]
 
     def _unmerge(self, grads: list[Any], y_f: Array, y_b: Array) -> tuple[Any, Any]:
         """The gradients of ``y_f`` and ``y_b`` (``y_b`` in the input's step order) from the merged output's."""

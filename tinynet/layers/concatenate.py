@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._masking import all_of
 from .._validation import integer
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Shape
@@ -86,6 +87,18 @@ class Concatenate(_Merge):
     def backward(self, grad: Array) -> list[Array]:
         axis, ends = self.recall("axis", "ends")
         return np.split(grad, ends, axis=axis)
+
+    creates_mask = False  # its compute_mask only combines the inputs' masks
+
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        """Joined along the features: the steps every mask keeps; along the steps (axis 1): the masks joined."""
+        if not isinstance(mask, list) or all(m is None for m in mask):
+            return None
+        if self._axis(x[0].ndim - 1) != 1:
+            return all_of(mask)
+        return np.concatenate(
+            [np.ones(xi.shape[:2], bool) if m is None else m for xi, m in zip(x, mask, strict=True)], axis=1
+        )
 
     def compute_output_shape(self, input_shape: Any) -> Shape:
         self.ensure_built(input_shape)

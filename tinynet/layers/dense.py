@@ -66,6 +66,9 @@ class Dense(ActivatedLayer):
     (4, 5, 3)
     """
 
+    #: The output keeps the input's steps, so it keeps its mask (see :mod:`tinynet._masking`).
+    supports_masking = True
+
     def __init__(
         self,
         units: int,

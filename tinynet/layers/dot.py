@@ -129,6 +129,12 @@ class Dot(_Merge):
             dz = _l2_normalize_backward(dz, np.moveaxis(z3.reshape(zm_shape), 1, b), z_scale, b)
         return [dx, dz]
 
+    creates_mask = False
+
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        """No mask: a dot product sums over steps or features (Keras's rule too)."""
+        return None
+
     def compute_output_shape(self, input_shape: Any) -> Shape:
         self.ensure_built(input_shape)
         x, z = self._check_shape(input_shape)

@@ -63,6 +63,9 @@ class Dropout(Layer):
 
     accepts_any_shape = True
 
+    #: The output keeps the input's steps, so it keeps its mask (see :mod:`tinynet._masking`).
+    supports_masking = True
+
     def __init__(self, rate: float, seed: int | None = None, noise_shape: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = real(rate, self._label(), "rate", minimum=0.0)

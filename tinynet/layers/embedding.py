@@ -38,6 +38,11 @@ class Embedding(Layer):
         ``"uniform"`` (``RandomUniform(-0.05, 0.05)``) by default, as in Keras.
     embeddings_regularizer : str or regularizer, optional
         A penalty on the table.
+    mask_zero : bool
+        Index 0 is padding: the output's mask (see :mod:`tinynet._masking`) is
+        ``x != 0``, and the recurrent layers, attention and global pooling after
+        it skip those steps. Index 0 then stands for no word, so ``input_dim`` is
+        the vocabulary size plus one, as in Keras.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -72,9 +77,11 @@ class Embedding(Layer):
         output_dim: int,
         embeddings_initializer: Any = "uniform",
         embeddings_regularizer: Any = None,
+        mask_zero: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.mask_zero = bool(mask_zero)
         self.input_dim = integer(input_dim, self._label(), "input_dim", minimum=1)
         self.output_dim = integer(output_dim, self._label(), "output_dim", minimum=1)
         if isinstance(embeddings_initializer, str):
@@ -128,11 +135,20 @@ class Embedding(Layer):
         self.ensure_built(input_shape)
         return (*input_shape, self.output_dim)
 
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        """With ``mask_zero``, ``x != 0``: the steps that hold a word; else no mask."""
+        return np.not_equal(x, 0) if self.mask_zero else None
+
+    @property
+    def creates_mask(self) -> bool:
+        return self.mask_zero
+
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
+            "mask_zero": self.mask_zero,
             "embeddings_initializer": serialize(self.embeddings_initializer),
             "embeddings_regularizer": None
             if self.embeddings_regularizer is None
@@ -184,6 +200,9 @@ class PositionEmbedding(Layer):
     >>> bool((positions[3] == layer.position_embeddings.value[:6]).all())
     True
     """
+
+    #: The output keeps the input's steps, so it keeps its mask (see :mod:`tinynet._masking`).
+    supports_masking = True
 
     def __init__(self, sequence_length: int, initializer: Any = "glorot_uniform", **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -133,9 +133,9 @@ recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_back
     def bias_shape(self) -> Shape:
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def forward(self, x: Any, training: bool = False) -> Any:
+    def forward(self, x: Any, training: bool = False, mask: Any = None) -> Any:
         act, rec, n, after = self.activation, cast(Activation, self.recurrent_activation), self.units, self.reset_after
-        x, (h0,), given = self.start(x)
+        x, (h0,), given, keep = self.start(x, mask)
         bias = None if self.bias is None else self.bias.value
         bias_x, bias_h = (bias[0], bias[1]) if bias is not None and after else (bias, None)
         zx = self.project(x, bias_x)
@@ -155,24 +155,25 @@ recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_back
             else:
                 s = r * h
                 cand, mc = act_forward(act, zx[:, t, 2 * n :] + s @ recurrent[:, 2 * n :])
-            h_prev, h = h, u * h + (1.0 - u) * cand
+            h_prev, h = h, self.carry(keep, t, u * h + (1.0 - u) * cand, h)
             hs[:, t] = h
             steps.append((h_prev, u, r, s, cand, mu, mr, mc))
-        self.remember(x=x, hs=hs, steps=steps, h0=h0, given=given)
-        return self.finish(hs)
+        shown = self.shown(keep, hs.dtype)
+        self.remember(x=x, hs=hs, steps=steps, h0=h0, given=given, keep=keep, shown=shown)
+        return self.finish(hs, shown=shown)
 
     def backward(self, grad: Any) -> Any:
         act, rec, n, after = self.activation, cast(Activation, self.recurrent_activation), self.units, self.reset_after
-        x, hs, steps, h0, given = self.recall("x", "hs", "steps", "h0", "given")
+        x, hs, steps, h0, given, keep, shown = self.recall("x", "hs", "steps", "h0", "given", "keep", "shown")
         recurrent = self.recurrent_kernel.value
         recurrent_h = recurrent if after else recurrent[:, : 2 * n]  # the columns h @ ... feeds in the loop
-        dhs, _ = self.step_grads(grad, hs)
+        dhs, _ = self.step_grads(grad, hs, shown)
         dzx = np.empty((*hs.shape[:2], 3 * n), dtype=hs.dtype)
         dzh = np.empty((*hs.shape[:2], recurrent_h.shape[1]), dtype=hs.dtype)
         dh = np.zeros_like(hs[:, 0])
         for t in reversed(range(x.shape[1])):
             h_prev, u, r, s, cand, mu, mr, mc = steps[t]
-            dh = dhs[:, t] + dh
+            dh, skip = self.through(keep, t, dhs[:, t] + dh)
             du = dh * (h_prev - cand)
             dzc = act_backward(act, mc, dh * (1.0 - u))
             dh = dh * u
@@ -187,6 +188,8 @@ recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_back
             dzx[:, t, n : 2 * n] = dzh[:, t, n : 2 * n] = act_backward(rec, mr, dr)
             dzx[:, t, 2 * n :] = dzc
             dh += dzh[:, t] @ recurrent_h.T
+            if skip is not None:
+                dh += skip
         dzh2 = dzh.reshape(-1, dzh.shape[2])
         drecurrent = np.empty_like(recurrent)
         drecurrent[:, : dzh.shape[2]] = self.previous(hs, h0).T @ dzh2

@@ -140,9 +140,9 @@ recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_back
 
         return forget_gate_open
 
-    def forward(self, x: Any, training: bool = False) -> Any:
+    def forward(self, x: Any, training: bool = False, mask: Any = None) -> Any:
         act, rec, n = self.activation, cast(Activation, self.recurrent_activation), self.units  # set by __init__
-        x, (h0, c), given = self.start(x)
+        x, (h0, c), given, keep = self.start(x, mask)
         zx = self.project(x, None if self.bias is None else self.bias.value)
         recurrent = self.recurrent_kernel.value
         hs = np.empty((x.shape[0], x.shape[1], n), dtype=zx.dtype)
@@ -154,25 +154,27 @@ recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_back
             f, mf = act_forward(rec, z[:, n : 2 * n])
             g, mg = act_forward(act, z[:, 2 * n : 3 * n])
             o, mo = act_forward(rec, z[:, 3 * n :])
-            c_prev, c = c, f * c + i * g
-            a, ma = act_forward(act, c)
-            h = o * a
+            c_prev, c_new = c, f * c + i * g
+            a, ma = act_forward(act, c_new)
+            h, c = self.carry(keep, t, o * a, h), self.carry(keep, t, c_new, c)
             hs[:, t] = h
             steps.append((c_prev, i, f, g, o, a, mi, mf, mg, mo, ma))
-        self.remember(x=x, hs=hs, steps=steps, h0=h0, given=given)
-        return self.finish(hs, c)
+        shown = self.shown(keep, hs.dtype)
+        self.remember(x=x, hs=hs, steps=steps, h0=h0, given=given, keep=keep, shown=shown)
+        return self.finish(hs, c, shown=shown)
 
     def backward(self, grad: Any) -> Any:
         act, rec, n = self.activation, cast(Activation, self.recurrent_activation), self.units  # set by __init__
-        x, hs, steps, h0, given = self.recall("x", "hs", "steps", "h0", "given")
+        x, hs, steps, h0, given, keep, shown = self.recall("x", "hs", "steps", "h0", "given", "keep", "shown")
         recurrent = self.recurrent_kernel.value
-        dhs, (dc_last,) = self.step_grads(grad, hs)
+        dhs, (dc_last,) = self.step_grads(grad, hs, shown)
         dzx = np.empty((*hs.shape[:2], 4 * n), dtype=hs.dtype)
         dh = np.zeros_like(hs[:, 0])
         dc = dh if dc_last is None else dc_last  # never written into: each step makes a new dc
         for t in reversed(range(x.shape[1])):
             c_prev, i, f, g, o, a, mi, mf, mg, mo, ma = steps[t]
-            dh = dhs[:, t] + dh
+            dh, skip_h = self.through(keep, t, dhs[:, t] + dh)
+            dc, skip_c = self.through(keep, t, dc)
             do = dh * a
             dc = dc + act_backward(act, ma, dh * o)
             di, df, dg, dc = dc * g, dc * c_prev, dc * i, dc * f
@@ -182,6 +184,8 @@ recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_back
             dz[:, 2 * n : 3 * n] = act_backward(act, mg, dg)
             dz[:, 3 * n :] = act_backward(rec, mo, do)
             dh = dz @ recurrent.T
+            if skip_h is not None:
+                dh, dc = dh + skip_h, dc + skip_c
         self.recurrent_kernel.grad = self.previous(hs, h0).T @ dzx.reshape(-1, 4 * n)
         if self.bias is not None:
             self.bias.grad = dzx.sum(axis=(0, 1))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._masking import all_of
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..registry import register
@@ -52,7 +53,15 @@ class _Merge(Layer):
 
 
 class _Elementwise(_Merge):
-    """A merge of inputs that all have one per-sample shape, which the output has too."""
+    """A merge of inputs that all have one per-sample shape, which the output has too.
+
+    The output's mask keeps the steps every input's mask keeps (inputs without a mask keep all).
+    """
+
+    creates_mask = False  # its compute_mask only combines the inputs' masks
+
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        return all_of(mask) if isinstance(mask, list) else None
 
     def build(self, input_shape: Any) -> None:
         shapes = self._shapes(input_shape)

@@ -56,6 +56,9 @@ def _feature_axis(axis: int, ndim: int, label: str) -> int:
 class _Normalization(Layer):
     """What BatchNorm and LayerNorm share: the options, ``gamma`` and ``beta``, and the config."""
 
+    #: The output keeps the input's steps, so it keeps its mask (see :mod:`tinynet._masking`).
+    supports_masking = True
+
     def __init__(
         self,
         axis: int = -1,

@@ -14,6 +14,12 @@ steps and its mirror, backpropagation through time. What they share is here:
   sequence in the order the steps run (reversed with ``go_backwards``), the initial
   states (given, or zeros), the output with the final states (``return_state``), and
   on the way back the gradients of the final states and of the initial ones;
+- masks (see :mod:`tinynet._masking`): ``forward(x, mask=...)`` with ``mask (batch,
+  timesteps)``: at a masked step every state is carried over unchanged (``carry``), so
+  the step's input changes nothing and gets no gradient; the step's output repeats the
+  previous output (zeros before the first kept step), or is zeros with
+  ``zero_output_for_mask``, as in Keras. On the way back ``through`` splits a step's
+  state gradient into the cell's share and the share that skips a masked step;
 - ``act_forward`` / ``act_backward``: an activation applied once per step. An
   ``Activation`` remembers only its last call, so ``act_forward`` returns each step's
   memory alongside the output and ``act_backward`` hands it back for that step's backward.
@@ -99,6 +105,8 @@ class Recurrent(RecurrentCall):
         Return the list ``[output, *final_states]``: ``h`` (and LSTM's ``c``) after the last step.
     go_backwards : bool
         Run the steps from the last to the first; a sequence output is then in that order too (Keras's).
+    zero_output_for_mask : bool
+        With a mask, a masked step outputs zeros instead of repeating the previous output (Keras's option).
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
     """
@@ -123,6 +131,7 @@ class Recurrent(RecurrentCall):
         return_sequences: bool = False,
         return_state: bool = False,
         go_backwards: bool = False,
+        zero_output_for_mask: bool = False,
         **kwargs: Any,
     ) -> None:
         unsupported = sorted(set(kwargs) & set(_NOT_YET))
@@ -147,6 +156,7 @@ class Recurrent(RecurrentCall):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
 
     def _activation(self, identifier: Any) -> Activation:
         activation = cast(Activation, activations.get(identifier) if identifier is not None else activations.Linear())
@@ -205,24 +215,60 @@ class Recurrent(RecurrentCall):
         self.kernel.grad = x.reshape(n * t, f).T @ dzx2
         return (dzx2 @ self.kernel.value.T).reshape(n, t, f)
 
-    def start(self, x: Any) -> tuple[Array, list[Array], bool]:
-        """The sequence in the order the steps run, the initial states (zeros unless given), and whether given."""
+    def start(self, x: Any, mask: Any = None) -> tuple[Array, list[Array], bool, Array | None]:
+        """The sequence in the order the steps run, the initial states (zeros unless given), whether given,
+        and the mask in that order as ``(batch, timesteps, 1)`` booleans (``None`` without a mask)."""
         sequence, states = self.split_inputs(x)
+        given = bool(states)
+        keep = None
+        if isinstance(mask, list):  # called on [x, *states]: the sequence's mask comes first
+            mask = mask[0]
+        if mask is not None:
+            keep = np.asarray(mask, dtype=bool).reshape(*sequence.shape[:2], 1)
+            keep = keep[:, ::-1] if self.go_backwards else keep
         if self.go_backwards:
             sequence = np.ascontiguousarray(sequence[:, ::-1])
-        if states:
-            return sequence, states, True
-        zeros = np.zeros((sequence.shape[0], self.units), dtype=sequence.dtype)
-        return sequence, [zeros] * len(self.state_names), False
+        if not states:
+            zeros = np.zeros((sequence.shape[0], self.units), dtype=sequence.dtype)
+            states = [zeros] * len(self.state_names)
+        return sequence, states, given, keep
 
-    def finish(self, hs: Array, *others: Array) -> Any:
-        """Every state ``hs`` with ``return_sequences``, else the last; with ``return_state``, then h and ``others``."""
-        output = hs if self.return_sequences else hs[:, -1].copy()
+    @staticmethod
+    def carry(keep: Array | None, t: int, new: Array, old: Array) -> Array:
+        """A state after step ``t``: ``new`` where the step is kept, ``old`` (carried over) where masked."""
+        return new if keep is None else np.where(keep[:, t], new, old)
+
+    @staticmethod
+    def through(keep: Array | None, t: int, grad: Array) -> tuple[Array, Array | None]:
+        """dL/d(state after step t) split: the cell's share (kept samples) and the share that skips the step."""
+        if keep is None:
+            return grad, None
+        return np.where(keep[:, t], grad, 0.0), np.where(keep[:, t], 0.0, grad)
+
+    def shown(self, keep: Array | None, dtype: Any) -> Array | None:
+        """Which steps' states the outputs show, as 0/1 in ``dtype`` (``None`` without a mask): the steps at or
+        after the first kept one (a masked step repeats the previous output, zeros before any), or with
+        ``zero_output_for_mask`` the kept steps alone."""
+        if keep is None:
+            return None
+        return (keep if self.zero_output_for_mask else np.logical_or.accumulate(keep, axis=1)).astype(dtype)
+
+    def finish(self, hs: Array, *others: Array, shown: Array | None = None) -> Any:
+        """Every step's output with ``return_sequences``, else the last; with ``return_state``, then h and ``others``.
+
+        Without a mask the outputs are the states ``hs``; with one, ``hs * shown`` (see :meth:`shown`).
+        """
+        if self.return_sequences:
+            output = hs if shown is None else hs * shown
+        else:
+            output = hs[:, -1].copy() if shown is None else hs[:, -1] * shown[:, -1]
         return [output, hs[:, -1].copy(), *others] if self.return_state else output
 
-    def step_grads(self, grad: Any, hs: Array) -> tuple[Array, list[Array | None]]:
+    def step_grads(self, grad: Any, hs: Array, shown: Array | None = None) -> tuple[Array, list[Array | None]]:
         """dL/dh of every step (the output's gradient, plus the final h's at the last step); the other states'."""
         g_output, g_states = self.split_grads(grad, len(self.state_names))
+        if g_output is not None and shown is not None:
+            g_output = g_output * (shown if self.return_sequences else shown[:, -1])
         if self.return_sequences and g_output is not None:
             dhs = g_output
         else:
@@ -263,6 +309,7 @@ class Recurrent(RecurrentCall):
             "return_sequences": self.return_sequences,
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
+            "zero_output_for_mask": self.zero_output_for_mask,
         }
         if self.recurrent_activation is not None:
             config["recurrent_activation"] = serialize(self.recurrent_activation)

@@ -39,6 +39,16 @@ class RecurrentCall(Layer):
 
     #: Whether the output is ``[output, *final_states]`` rather than ``output`` alone.
     return_state: bool = False
+    #: Whether the output is every step's, ``(batch, timesteps, units)``, rather than the last step's.
+    return_sequences: bool = False
+    #: Its compute_mask passes the sequence's mask on, or ends it; it never makes one.
+    creates_mask = False
+
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        """A sequence output keeps the sequence's mask (Keras's rule); a last-step output and the states have none."""
+        sequence_mask = mask[0] if isinstance(mask, list) else mask
+        output_mask = sequence_mask if self.return_sequences else None
+        return [output_mask] + [None] * len(self.state_shapes()) if self.return_state else output_mask
 
     def state_shapes(self) -> list[Shape]:
         """The per-sample shapes of the states the layer starts from (and returns with ``return_state``)."""

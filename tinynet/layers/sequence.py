@@ -114,6 +114,9 @@ class TimeDistributed(Layer):
     (['kernel', 'bias'], (3, 4))
     """
 
+    #: The output keeps the input's steps, so it keeps its mask (see :mod:`tinynet._masking`).
+    supports_masking = True
+
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
         if not isinstance(layer, Layer):
             name = kwargs.get("name", "time_distributed")

@@ -106,30 +106,35 @@ recurrent_regularizer, bias_regularizer, return_sequences, return_state, go_back
             **kwargs,
         )
 
-    def forward(self, x: Any, training: bool = False) -> Any:
-        x, (h0,), given = self.start(x)
+    def forward(self, x: Any, training: bool = False, mask: Any = None) -> Any:
+        x, (h0,), given, keep = self.start(x, mask)
         zx = self.project(x, None if self.bias is None else self.bias.value)
         recurrent = self.recurrent_kernel.value
         hs = np.empty((x.shape[0], x.shape[1], self.units), dtype=zx.dtype)
         h = h0
         memories = []
         for t in range(x.shape[1]):
-            h, memory = act_forward(self.activation, zx[:, t] + h @ recurrent)
+            h_new, memory = act_forward(self.activation, zx[:, t] + h @ recurrent)
+            h = self.carry(keep, t, h_new, h)
             hs[:, t] = h
             memories.append(memory)
-        self.remember(x=x, hs=hs, memories=memories, h0=h0, given=given)
-        return self.finish(hs)
+        shown = self.shown(keep, hs.dtype)
+        self.remember(x=x, hs=hs, memories=memories, h0=h0, given=given, keep=keep, shown=shown)
+        return self.finish(hs, shown=shown)
 
     def backward(self, grad: Any) -> Any:
-        x, hs, memories, h0, given = self.recall("x", "hs", "memories", "h0", "given")
+        x, hs, memories, h0, given, keep, shown = self.recall("x", "hs", "memories", "h0", "given", "keep", "shown")
         recurrent = self.recurrent_kernel.value
-        dhs, _ = self.step_grads(grad, hs)
+        dhs, _ = self.step_grads(grad, hs, shown)
         dzx = np.empty_like(hs)
         dh = np.zeros_like(hs[:, 0])
         for t in reversed(range(x.shape[1])):
-            dz = act_backward(self.activation, memories[t], dhs[:, t] + dh)
+            dh, skip = self.through(keep, t, dhs[:, t] + dh)
+            dz = act_backward(self.activation, memories[t], dh)
             dzx[:, t] = dz
             dh = dz @ recurrent.T
+            if skip is not None:
+                dh += skip
         self.recurrent_kernel.grad = self.previous(hs, h0).T @ dzx.reshape(-1, self.units)
         if self.bias is not None:
             self.bias.grad = dzx.sum(axis=(0, 1))

@@ -25,6 +25,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
+
 from .._validation import real
 from ..activation import Activation
 from ..activations import Linear, Sigmoid, Softmax
@@ -81,16 +83,22 @@ class CompiledLoss:
         """Whether any output's loss is fused with the activation that ends it."""
         return any(head.fused for head in self.outputs)
 
-    def forward(self, y_true: Any, y_pred: Any, sample_weight: Array | None = None) -> float:
-        """The loss of one batch (one output's, or the weighted sum of every output's)."""
+    def forward(
+        self, y_true: Any, y_pred: Any, sample_weight: Array | None = None, masks: list[Any] | None = None
+    ) -> float:
+        """The loss of one batch (one output's, or the weighted sum of every output's).
+
+        ``masks`` holds each output's mask (``None`` for none): padded steps weigh 0 (:func:`masked_weights`).
+        """
+        masks = masks or [None] * len(self.outputs)
         if len(self.outputs) == 1:
-            return self.outputs[0].forward(y_true, y_pred, sample_weight)
-        y_true, y_pred = self._listed(y_true), self._listed(y_pred)
+            return self.outputs[0].forward(y_true, y_pred, masked_weights(sample_weight, masks[0], y_pred))
+        y_true, y_pred = self.listed(y_true), self.listed(y_pred)
         total = 0.0
-        for head, weight, tracker, target, prediction in zip(
-            self.outputs, self.weights, self.metrics, y_true, y_pred, strict=True
+        for head, weight, tracker, target, prediction, mask in zip(
+            self.outputs, self.weights, self.metrics, y_true, y_pred, masks, strict=True
         ):
-            value = head.forward(target, prediction, sample_weight)
+            value = head.forward(target, prediction, masked_weights(sample_weight, mask, prediction))
             tracker.update_state(value, sample_weight=len(prediction))
             total += weight * value
         return total
@@ -107,8 +115,43 @@ class CompiledLoss:
         for head, shape, name in zip(self.outputs, shapes, self.names, strict=True):
             head.check(model, shape, name if len(self.outputs) > 1 else None)
 
-    def _listed(self, value: Any) -> list[Any]:
+    def listed(self, value: Any) -> list[Any]:
+        """Per-output values (a list, or a dict keyed by output name) as a list in output order."""
         return [value[name] for name in self.names] if isinstance(value, dict) else list(value)
+
+
+def masked_weights(sample_weight: Array | None, mask: Array | None, y_pred: Array) -> Array | None:
+    """Per-step weights that leave padded steps out of the mean, as Keras does; ``sample_weight`` without a mask.
+
+    Math (mask (n, s) of 0/1; w = sample_weight, ones when not given)::
+
+        weights = w[:, None] * mask * (n * s) / kept      kept = sum(mask), at least 1
+
+    The loss averages over ``n * s`` steps, so the padded ones weigh 0 and the mean runs
+    over the ``kept`` ones. A mask that does not cover ``y_pred``'s leading axes is ignored.
+    """
+    if mask is None or not isinstance(y_pred, np.ndarray) or mask.shape != y_pred.shape[: mask.ndim]:
+        return sample_weight
+    dtype = y_pred.dtype
+    weights = np.asarray(mask, dtype=dtype) * dtype.type(mask.size / max(int(mask.sum()), 1))
+    if sample_weight is not None:
+        given = np.asarray(sample_weight, dtype=dtype)
+        weights = weights * given.reshape(given.shape + (1,) * (weights.ndim - given.ndim))
+    return weights
+
+
+def kept_steps(y_true: Any, y_pred: Any, sample_weight: Any, mask: Array | None) -> tuple[Any, Any, Any]:
+    """A metric's arguments with the padded steps left out: the kept steps become the samples.
+
+    Without a usable mask (see :func:`masked_weights`) the arguments come back as they are.
+    """
+    if mask is None or not isinstance(y_pred, np.ndarray) or mask.shape != y_pred.shape[: mask.ndim]:
+        return y_true, y_pred, sample_weight
+    y_true = np.asarray(y_true)
+    if sample_weight is not None:
+        given = np.asarray(sample_weight).reshape(len(mask), *[1] * (mask.ndim - 1))
+        sample_weight = np.broadcast_to(given, mask.shape)[mask]
+    return y_true[mask], y_pred[mask], sample_weight
 
 
 class OutputLoss:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._layer_entries import layer_from_entry
+from .._masking import run_masked
 from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Array, Layer
 from ..layers.input_layer import InputLayer
@@ -151,6 +152,7 @@ class Graph:
             )
         self.layers = layers
         self._plan: tuple[int, bool, list[int]] | None = None
+        self._masks: tuple[int, bool] | None = None
 
     def check_input_values(self, x: Any) -> None:
         """Ask each layer that reads an input directly whether its values are in range (an Embedding's indices)."""
@@ -160,23 +162,41 @@ class Graph:
                 step.layer.check_input_values(arrays[step.read])
 
     # ------------------------------------------------------------------ running
-    def forward(self, model: Layer, x: Any, training: bool) -> Any:
-        """The outputs for inputs ``x`` (in the inputs' structure); remembers what ``backward`` needs in ``model``."""
+    def forward(self, model: Any, x: Any, training: bool, mask: Any = None) -> Any:
+        """The outputs for inputs ``x`` (in the inputs' structure); remembers what ``backward`` needs in ``model``.
+
+        When a layer may make a mask, or ``mask`` (the inputs' masks) is given, every
+        tensor's mask is carried along (see :mod:`tinynet._masking`) and ``model``
+        keeps the outputs' masks.
+        """
         values: list[Any] = [None] * self.slot_count
         if self.inputs.kind == "single":
             values[0] = x
         else:
             for slot, array in zip(self.input_slots, self.inputs.flatten(x), strict=True):
                 values[slot] = array
+        masks: list[Any] | None = None
+        if mask is not None or self._makes_masks():
+            masks = [None] * self.slot_count
+            given = [mask] if self.inputs.kind == "single" else list(mask) if isinstance(mask, (list, tuple)) else []
+            for slot, m in zip(self.input_slots, given, strict=False):
+                masks[slot] = m
         memories: dict[int, list[tuple[Layer, Any]]] = {}
         remembering = model.remembering
         for index, step in enumerate(self.steps):
             layer = step.layer
-            if step.simple:
+            if step.simple and masks is None:
                 values[step.write] = layer.forward(values[step.read], training and layer.trainable)
             else:
                 args = [values[s] for s in step.reads] if step.takes_list else values[step.read]
-                out = layer.forward(args, training and layer.trainable, **step.options)
+                if masks is None:
+                    out = layer.forward(args, training and layer.trainable, **step.options)
+                else:
+                    in_mask = [masks[s] for s in step.reads] if step.takes_list else masks[step.read]
+                    out, out_mask = run_masked(layer, args, training and layer.trainable, in_mask, step.options)
+                    parts = out_mask if step.gives_list and isinstance(out_mask, list) else [out_mask]
+                    for slot, m in zip(step.writes, parts, strict=False):
+                        masks[slot] = m
                 if step.gives_list:
                     for slot, part in zip(step.writes, out, strict=True):
                         values[slot] = part
@@ -185,9 +205,17 @@ class Graph:
             if step.shared and remembering:  # this call's memory, put back before its backward
                 memories[index] = [(inner, inner._memory) for inner in layer.walk()]
         model.remember(state=(values, memories))
+        outputs = [values[s] for s in self.output_slots]
+        model.keep_output_masks(outputs, None if masks is None else [masks[s] for s in self.output_slots])
         if self.outputs.kind == "single":
-            return values[self.output_slots[0]]
-        return self.outputs.pack([values[s] for s in self.output_slots])
+            return outputs[0]
+        return self.outputs.pack(outputs)
+
+    def _makes_masks(self) -> bool:
+        """Whether a layer of the graph may make a mask; kept until ``Layer.parameter_changes`` moves."""
+        if self._masks is None or self._masks[0] != Layer.parameter_changes:
+            self._masks = (Layer.parameter_changes, any(step.layer.creates_mask for step in self.steps))
+        return self._masks[1]
 
     def backward(self, model: Layer, grad: Any) -> Any:
         """dL/d(inputs) from ``grad`` = dL/d(outputs); ``None`` when ``model.needs_input_grad`` is false."""

@@ -85,6 +85,7 @@ class Model(Trainer, Layer, Resumable):
         self._shuffle_rng: np.random.Generator | None = None
         self._trainable_cache: tuple[int, list[Parameter]] | None = None
         self._graph: Graph | None = None
+        self._output_masks: tuple[list[Any], list[Any]] | None = None  # see output_mask
         if inputs is not None or outputs is not None:
             self._make_graph(inputs, outputs)
 
@@ -119,11 +120,15 @@ class Model(Trainer, Layer, Resumable):
         """A graph model's output tensors, as given (``None`` for a subclass without a graph)."""
         return None if self._graph is None else self._graph.outputs.pack(self._graph.outputs.tensors)
 
-    def forward(self, x: Any, training: bool = False) -> Any:
-        """A graph model runs its nodes in topological order; a subclass writes its own ``forward``."""
+    def forward(self, x: Any, training: bool = False, mask: Any = None) -> Any:
+        """A graph model runs its nodes in topological order; a subclass writes its own ``forward``.
+
+        ``mask`` is the mask of the inputs (from a layer before the model, see
+        :mod:`tinynet._masking`); the masks of the outputs are kept for :meth:`output_mask`.
+        """
         if self._graph is None:
             raise NotImplementedError(f"{type(self).__name__} must implement forward(x, training=False).")
-        return self._graph.forward(self, x, training)
+        return self._graph.forward(self, x, training, mask)
 
     def backward(self, grad: Any) -> Any:
         """A graph model runs its nodes' ``backward`` in reverse; a subclass writes its own ``backward``."""
@@ -154,6 +159,37 @@ class Model(Trainer, Layer, Resumable):
         }
         inputs, outputs = graph_from_config(graph, custom_objects)
         return cls(inputs=inputs, outputs=outputs, **config)
+
+    # ------------------------------------------------------------------ masks of the outputs
+    def keep_output_masks(self, outputs: list[Any] | None, masks: list[Any] | None) -> None:
+        """Note the masks of the outputs of the latest ``forward`` (``None``: none of them has one)."""
+        self._output_masks = None if outputs is None or masks is None else (outputs, masks)
+
+    def output_mask(self, y: Any) -> Any:
+        """The mask of output ``y`` of the latest ``forward``: ``(batch, steps)`` booleans, or ``None``.
+
+        ``y`` must be the very array ``forward`` returned (or one of them): the
+        loss and metrics compiled into the model call this to skip padded steps.
+        """
+        kept = self._output_masks
+        if kept is None:
+            return None
+        for output, mask in zip(*kept, strict=True):
+            if output is y:
+                return mask
+        return None
+
+    def compute_mask(self, x: Any, mask: Any) -> Any:
+        """The masks of the outputs of the latest ``forward`` (on ``x``), packed like the outputs."""
+        kept = self._output_masks
+        if kept is None:
+            return None
+        return kept[1][0] if len(kept[1]) == 1 else list(kept[1])
+
+    @property
+    def creates_mask(self) -> bool:
+        """Whether a layer inside may make a mask (a model of your own without ``layers`` makes none)."""
+        return any(layer.creates_mask for layer in getattr(self, "layers", ()) if layer is not self)
 
     def output_layers(self) -> list[Layer]:
         """The layers that produce the outputs, in output order (a graph's); empty for a subclass."""

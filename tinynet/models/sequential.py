@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from .. import activations, initializers
 from .._layer_entries import layer_from_entry
+from .._masking import run_masked
 from .._validation import integer
 from ..errors import InvalidTypeError, InvalidValueError, LayerReuseError
 from ..layer import Array, Layer, Shape
@@ -57,6 +58,7 @@ class Sequential(Model):
         super().__init__(**kwargs)
         self.layers: list[Layer] = []
         self._lowest: tuple[int, int] | None = None
+        self._masks: tuple[int, bool] | None = None
         self._contents: tuple[int, int, set[int], Shape | None] | None = None  # see _layers_inside
         for layer in layers or []:
             self.add(layer)
@@ -150,10 +152,23 @@ class Sequential(Model):
             layer.ensure_built(shape)
             shape = layer.compute_output_shape(shape)
 
-    def forward(self, x: Array, training: bool = False) -> Array:
+    def forward(self, x: Array, training: bool = False, mask: Any = None) -> Array:
+        """The layers in order; a mask (made inside, or ``mask`` given) is carried along (:mod:`tinynet._masking`)."""
+        if mask is None and not self._makes_masks():
+            for layer in self.layers:
+                x = layer.forward(x, training and layer.trainable)
+            self._output_masks = None
+            return x
         for layer in self.layers:
-            x = layer.forward(x, training and layer.trainable)
+            x, mask = run_masked(layer, x, training and layer.trainable, mask, {})
+        self.keep_output_masks([x], [mask])
         return x
+
+    def _makes_masks(self) -> bool:
+        """Whether a layer may make a mask; kept until ``Layer.parameter_changes`` moves."""
+        if self._masks is None or self._masks[0] != Layer.parameter_changes:
+            self._masks = (Layer.parameter_changes, any(layer.creates_mask for layer in self.layers))
+        return self._masks[1]
 
     def backward(self, grad: Array) -> Array | None:
         """The layers' ``backward``s, last to first; ``None`` when ``needs_input_grad`` is false.

@@ -28,7 +28,7 @@ from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
 from ..layer import Array
 from ..utils import make_rng, unpack_x_y_sample_weight
 from . import data, loops
-from .compiled_loss import CompiledLoss
+from .compiled_loss import CompiledLoss, kept_steps
 from .data import count
 
 __all__ = ["Trainer"]
@@ -108,7 +108,22 @@ class Trainer:
         ``x`` is not used by the built-in loss; a subclass may override this to use it.
         """
         compiled_loss = self._require_compiled("compute_loss")
-        return compiled_loss.forward(y, y_pred, sample_weight) + self.regularization_penalty()
+        masks = self.masks_of(y_pred)
+        return compiled_loss.forward(y, y_pred, sample_weight, masks) + self.regularization_penalty()
+
+    def masks_of(self, y_pred: Any) -> list[Any] | None:
+        """The mask of each output in ``y_pred`` (in the compiled loss's output order), or ``None`` if none has one.
+
+        A model whose output carries a mask (``Embedding(mask_zero=True)``, ``Masking``
+        before per-step outputs) has its padded steps left out of the loss and the
+        metrics, as in Keras: a padded step weighs 0, and the mean runs over the kept steps.
+        """
+        model: Any = self
+        if getattr(model, "_output_masks", None) is None or self.compiled_loss is None:
+            return None
+        outputs = [y_pred] if len(self.compiled_loss.names) == 1 else self.compiled_loss.listed(y_pred)
+        masks = [model.output_mask(output) for output in outputs]
+        return None if all(m is None for m in masks) else masks
 
     def regularization_penalty(self) -> float:
         """The sum of the penalties of every trainable parameter that carries a regularizer.
@@ -133,16 +148,21 @@ class Trainer:
             metric.reset_state()
 
     def compute_metrics(self, x: Any, y: Array, y_pred: Array, sample_weight: Array | None = None) -> Logs:
-        """Update the compiled metrics with one batch and return :meth:`get_metrics_result`."""
+        """Update the compiled metrics with one batch and return :meth:`get_metrics_result`.
+
+        Padded steps of a masked output (see :meth:`masks_of`) are left out: the metrics see the kept steps alone.
+        """
+        masks = self.masks_of(y_pred) if self.compiled_metrics else None
         if self._metric_outputs is None:
             for metric in self.compiled_metrics:
-                metric.update_state(y, y_pred, sample_weight)
+                metric.update_state(*kept_steps(y, y_pred, sample_weight, None if masks is None else masks[0]))
         elif self.compiled_metrics:
             names = self.compiled_loss.names  # type: ignore[union-attr]
             targets = [y[n] for n in names] if isinstance(y, dict) else y
             predictions = [y_pred[n] for n in names] if isinstance(y_pred, dict) else y_pred
             for output, metric in zip(self._metric_outputs, self.compiled_metrics, strict=True):
-                metric.update_state(targets[output], predictions[output], sample_weight)
+                mask = None if masks is None else masks[output]
+                metric.update_state(*kept_steps(targets[output], predictions[output], sample_weight, mask))
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> Logs:
