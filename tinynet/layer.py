@@ -20,7 +20,17 @@ from . import initializers
 from ._masking import MaskProtocol
 from ._memory import Memory, inference
 from ._rollback import unchanged_on_error
-from ._shapes import checked_batch, checked_shape, describe_shape, is_list_of_inputs, shape_key
+from ._shapes import (
+    checked_batch,
+    checked_shape,
+    describe_shape,
+    filled,
+    has_unknown,
+    is_list_of_inputs,
+    shape_fits,
+    shape_key,
+    unknown_where_different,
+)
 from ._validation import as_float_array, float_dtype
 from .errors import CallOrderError, InvalidTypeError, InvalidValueError, LayerReuseError, ShapeError
 from .parameter import Parameter, charge_parameter
@@ -48,7 +58,10 @@ class Layer(Memory, MaskProtocol):
     --------
     - ``build(input_shape)`` creates the parameters from the per-sample input
       shape (no batch axis) with ``self.add_parameter``. It runs once, on the
-      first call or when a ``Sequential`` is given ``input_shape=``.
+      first call or when a ``Sequential`` is given ``input_shape=``. A size
+      may be ``None``, unknown until data flows (the steps of
+      ``tn.Input(shape=(None, 8))``): a layer built so takes any size there;
+      a parameter's shape cannot depend on it (``add_parameter`` says so).
     - ``forward(x, training=False)`` returns the output and caches what
       ``backward`` needs (``self.remember(x=x)``).
     - ``backward(grad)`` takes dLoss/dOutput, **overwrites** ``.grad`` of each
@@ -74,8 +87,9 @@ class Layer(Memory, MaskProtocol):
     trainable : bool
         ``False`` freezes the layer and every layer inside it.
     input_shape : tuple of int, optional
-        Per-sample input shape. Given to the first layer of a ``Sequential``,
-        it builds the whole chain at once.
+        Per-sample input shape, ``None`` for a size not known in advance
+        (``(None, 8)``: any number of steps). Given to the first layer of a
+        ``Sequential``, it builds the whole chain at once.
 
     Examples
     --------
@@ -135,6 +149,7 @@ class Layer(Memory, MaskProtocol):
         self._memory: dict[str, Any] = {}
         self._built = False
         self._building = False
+        self._build_shape: Any = None  # the shape build() is running for, for add_parameter's errors
         self.input_shape: Shape | None = None
         self._declared_input_shape = None if input_shape is None else self._check_shape(input_shape)
 
@@ -193,6 +208,13 @@ class Layer(Memory, MaskProtocol):
         if any(p.name == name for p in self._parameters):
             raise InvalidValueError(f"{self._label()}: a parameter named {name!r} exists already.")
         shape = self._check_shape(shape)
+        if has_unknown(shape):
+            raise ShapeError(
+                f"{self._label()}: parameter {name!r} would have shape {shape}: it takes a size from the input, "
+                f"whose per-sample shape {self._build_shape} has that size unknown (None). Give the size in "
+                "tn.Input(shape=...) or input_shape=..., or reduce that axis before this layer (a recurrent layer "
+                "without return_sequences, a global pooling); a Flatten of an axis of unknown size has unknown size."
+            )
         if not charge_parameter(self, name, shape, self._dtype):  # a parameter_budget may refuse it first
             initializer = "zeros"
         value = initializers.get(initializer)(shape, dtype=self._dtype)
@@ -213,15 +235,18 @@ class Layer(Memory, MaskProtocol):
             self.check_input_shape(input_shape)
             return
         with unchanged_on_error(self):  # a failed build leaves no trace, in sub-layers either
-            self._building = True
+            self._building, self._build_shape = True, input_shape
             self.build(input_shape)
-        self._building = False
+        self._building, self._build_shape = False, None
         self.input_shape = input_shape
         self._built = True
 
     def check_input_shape(self, input_shape: Any) -> None:
-        """Raise ``ShapeError`` unless a built layer can take per-sample ``input_shape`` (or list of them)."""
-        if self._built and not self.accepts_any_shape and shape_key(input_shape) != self.input_shape:
+        """Raise ``ShapeError`` unless a built layer can take per-sample ``input_shape`` (or list of them).
+
+        A size the layer was built as ``None`` takes any size; a known one takes that size only.
+        """
+        if self._built and not self.accepts_any_shape and not shape_fits(self.input_shape, shape_key(input_shape)):
             raise ShapeError(
                 f"{self._label()}: expected input of shape {describe_shape(self.input_shape)}, received per-sample "
                 f"shape {shape_key(input_shape)}. The layer was built for {self.input_shape}; pass data of that "
@@ -231,13 +256,27 @@ class Layer(Memory, MaskProtocol):
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Per-sample output shape; the base class runs ``forward`` on one zero sample (of each input).
 
+        For an input with sizes unknown (``None``), it runs ``forward`` twice, with
+        every ``None`` as 2 and then as 3, and writes ``None`` where the two outputs differ.
         A layer whose calls take options (see ``__call__``) overrides it as
-        ``compute_output_shape(input_shape, **options)``.
+        ``compute_output_shape(input_shape, **options)``; a layer that overrides it handles ``None`` itself.
 
         The probe runs under ``inference()``, so what ``forward`` remembered before stays in place.
         """
         input_shape = self._check_shape(input_shape)
         self.ensure_built(input_shape)
+        if not has_unknown(input_shape):
+            return self._probe(input_shape)
+        two, three = self._probe(filled(input_shape, 2)), self._probe(filled(input_shape, 3))
+        if [len(s) for s in _listed(two)] != [len(s) for s in _listed(three)]:
+            raise ShapeError(
+                f"{self._label()}: its output's rank depends on the sizes unknown (None) in the input "
+                f"{input_shape}, so the output shape cannot be inferred; override compute_output_shape."
+            )
+        return unknown_where_different(two, three)
+
+    def _probe(self, input_shape: Any) -> Any:
+        """The output shape of ``forward`` on one zero sample (of each input) of ``input_shape``."""
         dtype = np.intp if self.takes_indices else self._dtype
         probe: Any = (
             [np.zeros((1, *shape), dtype=dtype) for shape in input_shape]
@@ -426,3 +465,8 @@ class Layer(Memory, MaskProtocol):
         if "input_shape" in config and config["input_shape"] is not None:
             config["input_shape"] = checked_shape(cls.__name__, config["input_shape"])  # one shape, or a list
         return cls(**config)
+
+
+def _listed(shape: Any) -> list[Any]:
+    """An output shape, or a list of them, as a list."""
+    return shape if isinstance(shape, list) else [shape]

@@ -39,7 +39,8 @@ class SymbolicTensor:
     Attributes
     ----------
     shape : tuple
-        ``(None, *per_sample_shape)``: the batch size is not known until data flows.
+        ``(None, *per_sample_shape)``: the batch size is not known until data flows, nor is
+        any per-sample size that is ``None`` (the steps of ``tn.Input(shape=(None, 8))``).
     dtype : numpy dtype
     node : Node
         The call that produces this tensor (an ``InputLayer``'s for ``tn.Input``).

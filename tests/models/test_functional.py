@@ -31,8 +31,9 @@ def test_input_is_a_symbolic_tensor_with_the_batch_as_none() -> None:
     x = tn.Input(shape=(28, 28, 1), name="image")
     assert x.shape == (None, 28, 28, 1) and x.dtype == np.float32 and x.name == "image"
     assert repr(x) == "<SymbolicTensor 'image' shape=(None, 28, 28, 1) dtype=float32>"
-    with pytest.raises(InvalidTypeError, match=r"without the batch axis"):
-        tn.Input(shape=(None, 4))
+    assert tn.Input(shape=(None, 4)).shape == (None, None, 4)  # a sequence of any number of steps, as in Keras
+    with pytest.raises(InvalidTypeError, match=r"non-negative ints \(None for a size not known in advance\)"):
+        tn.Input(shape=(-1, 4))
     with pytest.raises(InvalidTypeError, match="holds no data"):
         np.asarray(x)
 

@@ -338,6 +338,16 @@ CASES = [
         r"layers\[1\]\.input_shape\[1\] = \[-1\]; expected a list of non-negative integers",
     ),
     Case(
+        "input_shape_holding_a_string",
+        lambda d, m, t: with_config(m, lambda c: c.update(input_shape=["7", 2])),
+        r"input_shape = \['7', 2\]; expected a list of non-negative integers or nulls",
+    ),
+    Case(
+        "weight_shape_holding_null",  # null is a size unknown, for input shapes only: a weight has every size
+        lambda d, m, t: with_config(m, lambda c: c["weights"][0].update(shape=[None, 8])),
+        r"weights\[0\]\.shape = \[None, 8\]; expected a list of non-negative integers\.",
+    ),
+    Case(
         "weights_member_renamed",
         lambda d, m, t: with_config(m, lambda c: c["weights"][0].update(member="weights/x.npy")),
         "by position it must be 'weights/0001_kernel.npy'",

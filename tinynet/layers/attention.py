@@ -18,6 +18,7 @@ from .. import initializers
 from .._attention import allowed_positions, merge_heads, project, project_backward, softmax_backward, split_heads
 from .._masking import all_of
 from .._numerics import column_sums, softmax
+from .._shapes import shape_fits
 from .._validation import as_array, boolean, integer, real
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
@@ -205,9 +206,9 @@ class MultiHeadAttention(Layer):
                     f"{label}: {name} must be a batch of sequences (batch, steps, features) with at least one "
                     f"step and one feature, received per-sample shape {shape}."
                 )
-        if key[0] != value[0]:
+        if not _sizes_match(key[:1], value[:1]):
             raise ShapeError(f"{label}: key and value must have the same number of steps, received {key} and {value}.")
-        if mask is not None and mask != (query[0], value[0]):
+        if mask is not None and not _sizes_match(mask, (query[0], value[0])):
             raise ShapeError(
                 f"{label}: attention_mask must have per-sample shape (T, S) = {(query[0], value[0])} (query steps, "
                 f"value steps), received {mask}."
@@ -215,11 +216,17 @@ class MultiHeadAttention(Layer):
         return query, value, key, mask
 
     def check_input_shape(self, input_shape: Any) -> None:
-        """Refuse inputs unlike those the layer was built for; a mask may come or go, the key may be left out."""
-        if self._built and self._shapes(input_shape)[:3] != (built := self._shapes(self.input_shape)[:3]):
+        """Refuse inputs unlike those the layer was built for; a mask may come or go, the key may be left out.
+
+        Steps the layer was built as ``None`` take any number.
+        """
+        if not self._built:
+            return
+        built, received = list(self._shapes(self.input_shape)[:3]), list(self._shapes(input_shape)[:3])
+        if not shape_fits(built, received):
             raise ShapeError(
-                f"{self._label()}: built for query, value and key of per-sample shapes {list(built)}, received "
-                f"{list(self._shapes(input_shape)[:3])}. Create a new layer for other shapes."
+                f"{self._label()}: built for query, value and key of per-sample shapes {built}, received "
+                f"{received}. Create a new layer for other shapes."
             )
 
     def build(self, input_shape: Any) -> None:
@@ -327,6 +334,11 @@ class MultiHeadAttention(Layer):
             "bias_initializer": serialize(self.bias_initializer),
             "seed": self.seed,
         }
+
+
+def _sizes_match(shape: Shape, other: Shape) -> bool:
+    """Whether two shapes may be the same: one rank, and equal sizes wherever both are known (not ``None``)."""
+    return len(shape) == len(other) and all(a is None or b is None or a == b for a, b in zip(shape, other, strict=True))
 
 
 def _output_dims(output_shape: Any, label: str) -> tuple[int, ...] | None:

@@ -104,7 +104,9 @@ class Concatenate(_Merge):
         self.ensure_built(input_shape)
         shapes = self._check_shape(input_shape)
         axis = self._axis(len(shapes[0])) - 1
-        return (*shapes[0][:axis], sum(shape[axis] for shape in shapes), *shapes[0][axis + 1 :])
+        sizes = [shape[axis] for shape in shapes]
+        joined = None if None in sizes else sum(sizes)  # unknown if any part is
+        return (*shapes[0][:axis], joined, *shapes[0][axis + 1 :])
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}

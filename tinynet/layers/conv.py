@@ -96,13 +96,19 @@ class _Conv(ActivatedLayer):
         )
 
     def build(self, input_shape: Shape) -> None:
-        if len(input_shape) != self.rank + 1 or min(input_shape) < 1:
+        if len(input_shape) != self.rank + 1 or min((d for d in input_shape if d is not None), default=1) < 1:
             raise ShapeError(
-                f"{self._label()}: expected input of shape {self.layout} with every size >= 1, received input of "
-                f"shape (batch, {', '.join(map(str, input_shape))}). Inputs are channels-last; add a channel axis "
-                "with x[..., None]."
+                f"{self._label()}: expected input of shape {self.layout} with every size >= 1 (or None, any size), "
+                f"received input of shape (batch, {', '.join(map(str, input_shape))}). Inputs are channels-last; "
+                "add a channel axis with x[..., None]."
             )
-        if min(self._window(input_shape).out) < 1:
+        if None not in input_shape[:-1]:
+            self._check_window(self._window(input_shape), input_shape)
+        self.build_kernel((*self.kernel_size, input_shape[-1], self.filters), self.filters)
+
+    def _check_window(self, window: Window, input_shape: Shape) -> None:
+        """Refuse an input smaller than the kernel's span with ``padding='valid'`` (no output step would fit)."""
+        if min(window.out) < 1:
             spans = tuple((k - 1) * d + 1 for k, d in zip(self.kernel_size, self.dilation_rate, strict=True))
             raise ShapeError(
                 f"{self._label()}: kernel_size {self.kernel_size} with dilation_rate {self.dilation_rate} spans "
@@ -110,10 +116,10 @@ class _Conv(ActivatedLayer):
                 f"(batch, {', '.join(map(str, input_shape))})) with padding='valid'. Use a smaller kernel_size or "
                 "dilation_rate, or padding='same'."
             )
-        self.build_kernel((*self.kernel_size, input_shape[-1], self.filters), self.filters)
 
     def forward_linear(self, x: Array, training: bool = False) -> Array:
         window = self._window(x.shape[1:])
+        self._check_window(window, x.shape[1:])  # a layer built for sizes None meets the sizes here
         cols = im2col(x.reshape(len(x), *window.size, x.shape[-1]), window)
         z = batch_first(cols.T @ self.kernel.value.reshape(-1, self.filters), window)
         z = z.copy() if self.bias is None else np.add(z, self.bias.value, order="C")  # NHWC, contiguous
@@ -143,8 +149,12 @@ class _Conv(ActivatedLayer):
         return self._dcols
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The output's sizes from the window's geometry; ``None`` where the input's size is ``None``."""
         self.ensure_built(input_shape)
-        return (*self._window(tuple(input_shape)).out[2 - self.rank :], self.filters)
+        spans = tuple((k - 1) * d + 1 for k, d in zip(self.kernel_size, self.dilation_rate, strict=True))
+        sizes = tuple(span if d is None else d for d, span in zip(input_shape[:-1], spans, strict=True))
+        out = self._window((*sizes, input_shape[-1])).out[2 - self.rank :]
+        return (*(None if d is None else o for d, o in zip(input_shape[:-1], out, strict=True)), self.filters)
 
     def get_config(self) -> dict[str, Any]:
         return {

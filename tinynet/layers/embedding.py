@@ -187,7 +187,9 @@ class PositionEmbedding(Layer):
     sequence_length``; output the same shape. Parameter ``embeddings
     (sequence_length, features)``, keras_hub's name (the attribute is
     ``position_embeddings``). A built layer takes any ``steps`` up to
-    ``sequence_length``, with the features and rank it was built for.
+    ``sequence_length``, with the features and rank it was built for; built for
+    ``steps=None`` (``tn.Input(shape=(None, features))``), it refuses a longer
+    sequence when it meets one.
 
     Examples
     --------
@@ -234,13 +236,14 @@ class PositionEmbedding(Layer):
                 f"{self._label()}: expected input of shape (batch, steps, features), received per-sample shape "
                 f"{input_shape}."
             )
-        if input_shape[-2] > self.sequence_length:
+        if input_shape[-2] is not None and input_shape[-2] > self.sequence_length:
             raise ShapeError(
                 f"{self._label()}: the input has {input_shape[-2]} steps (per-sample shape {input_shape}), more "
                 f"than sequence_length={self.sequence_length}. Raise sequence_length or shorten the sequences."
             )
 
     def forward(self, x: Array, training: bool = False) -> Array:
+        self._check_steps(x.shape[1:])  # a graph built for steps=None reaches here unchecked
         self.remember(shape=x.shape)
         y = np.empty(x.shape, dtype=self.position_embeddings.dtype)
         y[...] = self.position_embeddings.value[: x.shape[-2]]

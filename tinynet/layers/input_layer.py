@@ -26,8 +26,8 @@ class InputLayer(Layer):
 
     Parameters
     ----------
-    shape : tuple of int
-        The per-sample shape (no batch axis).
+    shape : tuple of int or None
+        The per-sample shape (no batch axis); ``None`` for a size not known in advance.
     dtype : str or numpy dtype, optional
         float32 by default; an integer dtype for indices (an ``Embedding`` next).
     name : str, optional
@@ -86,8 +86,10 @@ def Input(shape: Any, dtype: Any = None, name: str | None = None) -> SymbolicTen
 
     Parameters
     ----------
-    shape : tuple of int
-        The per-sample shape, without the batch axis (``shape=(28, 28, 1)`` for images).
+    shape : tuple of int or None
+        The per-sample shape, without the batch axis (``shape=(28, 28, 1)`` for images). ``None`` stands
+        for a size not known in advance, as in Keras: ``shape=(None, 8)`` is a sequence of any number of
+        steps of 8 features, and the layers called on it take any number of steps.
     dtype : str or numpy dtype, optional
         float32 by default; an integer dtype for indices.
     name : str, optional
@@ -98,23 +100,25 @@ def Input(shape: Any, dtype: Any = None, name: str | None = None) -> SymbolicTen
     >>> import tinynet as tn
     >>> tn.Input(shape=(32,), name="features")
     <SymbolicTensor 'features' shape=(None, 32) dtype=float32>
+    >>> tn.layers.LSTM(4, return_sequences=True)(tn.Input(shape=(None, 8))).shape
+    (None, None, 4)
     """
     return InputLayer(shape, dtype, name).output
 
 
-def _checked_shape(shape: Any) -> tuple[int, ...]:
+def _checked_shape(shape: Any) -> tuple[int | None, ...]:
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
     try:
         dims = tuple(shape)
     except TypeError:
         raise InvalidTypeError(f"Input: shape must be a tuple of ints, received {shape!r}.") from None
-    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in dims):
+    if not all(d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0) for d in dims):
         raise InvalidTypeError(
-            f"Input: shape must be a tuple of non-negative ints without the batch axis (use shape=(4,), not "
-            f"(None, 4)), received {shape!r}."
+            f"Input: shape must be a tuple of non-negative ints (None for a size not known in advance) without "
+            f"the batch axis, received {shape!r}."
         )
-    return tuple(int(d) for d in dims)
+    return tuple(None if d is None else int(d) for d in dims)
 
 
 def _checked_dtype(dtype: Any) -> np.dtype:

@@ -37,11 +37,14 @@ def _pair(value: Any, where: str, name: str) -> tuple[int, int]:
 
 
 def _image_shape(layer: Layer, input_shape: Shape) -> tuple[int, int, int]:
-    """``(height, width, channels)`` of a per-sample shape, or a ``ShapeError`` naming the layer."""
-    if len(input_shape) != 3 or min(input_shape[:2], default=0) < 1:
+    """``(height, width, channels)`` of a per-sample shape, or a ``ShapeError`` naming the layer.
+
+    Height and width may be ``None`` (any size); the global pools take that, the windowed ones refuse it.
+    """
+    if len(input_shape) != 3 or min((d for d in input_shape[:2] if d is not None), default=1) < 1:
         raise ShapeError(
             f"{layer._label()}: expected input of shape (batch, height, width, channels) with height and "
-            f"width >= 1, received per-sample shape {tuple(input_shape)} (input (batch, "
+            f"width >= 1 (or None), received per-sample shape {tuple(input_shape)} (input (batch, "
             f"{', '.join(map(str, input_shape))})). Images are channels-last; add the channel axis with x[..., None]."
         )
     h, w, c = input_shape
@@ -77,6 +80,12 @@ class _Pool2D(Layer):
 
     def build(self, input_shape: Shape) -> None:
         h, w, _ = _image_shape(self, input_shape)
+        if h is None or w is None:
+            raise ShapeError(
+                f"{self._label()}: expected input of shape (batch, height, width, channels) with known height and "
+                f"width, received per-sample shape {tuple(input_shape)}: a size unknown (None). Give the sizes in "
+                "tn.Input(shape=...), or use a global pooling layer, which takes any size."
+            )
         if self.padding == "valid" and (h < self.pool_size[0] or w < self.pool_size[1]):
             raise ShapeError(
                 f"{self._label()}: pool_size {self.pool_size} is larger than the input's height x width "

@@ -165,9 +165,10 @@ class Recurrent(RecurrentCall):
 
     # ------------------------------------------------------------------ parameters
     def build(self, input_shape: Shape) -> None:
-        if len(input_shape) != 2 or input_shape[0] < 1:
+        if len(input_shape) != 2 or (input_shape[0] is not None and input_shape[0] < 1):
             raise ShapeError(
-                f"{self._label()}: expected input of shape (batch, timesteps, features) with timesteps >= 1, "
+                f"{self._label()}: expected input of shape (batch, timesteps, features) with timesteps >= 1 "
+                "(or None, any number), "
                 f"received per-sample shape {tuple(input_shape)} (a batch of rank {len(input_shape) + 1}). "
                 "For one feature per step pass x[..., None]; for a single sequence pass x[None]."
             )
@@ -195,7 +196,7 @@ class Recurrent(RecurrentCall):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         self.ensure_built(input_shape)
-        timesteps = (self.input_shape or (0,))[0]
+        timesteps = self.sequence_shape(self._check_shape(input_shape))[0]  # None: as many as the input has
         output = (timesteps, self.units) if self.return_sequences else (self.units,)
         return [output, *self.state_shapes()] if self.return_state else output
 

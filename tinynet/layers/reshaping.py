@@ -28,7 +28,8 @@ class Flatten(Layer):
 
     Shape
     -----
-    input ``(batch, d1, ..., dk)``; output ``(batch, d1 * ... * dk)``.
+    input ``(batch, d1, ..., dk)``; output ``(batch, d1 * ... * dk)``, of unknown size
+    (``None``) when any ``d`` is: a ``Dense`` after it then cannot be built.
 
     Examples
     --------
@@ -45,9 +46,9 @@ class Flatten(Layer):
         (x_shape,) = self.recall("x_shape")
         return grad.reshape(x_shape)
 
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
+    def compute_output_shape(self, input_shape: Shape) -> tuple[int | None, ...]:
         self.ensure_built(input_shape)
-        return (math.prod(input_shape),)
+        return (None,) if None in input_shape else (math.prod(input_shape),)
 
 
 @register
@@ -71,6 +72,8 @@ class Reshape(Layer):
     -----
     input ``(batch, *in_shape)``; output ``(batch, *target_shape)`` with the
     ``-1`` resolved. ``in_shape`` and ``target_shape`` hold the same number of values.
+    An ``in_shape`` with a size unknown (``None``) needs a ``-1`` in ``target_shape``,
+    which is then unknown too until data flows.
 
     Examples
     --------
@@ -99,6 +102,14 @@ class Reshape(Layer):
 
     def _output_shape(self, input_shape: Shape) -> Shape:
         """``target_shape`` with its ``-1`` resolved for ``input_shape``, or a ``ShapeError`` naming both."""
+        if None in input_shape:
+            if -1 not in self.target_shape:
+                raise ShapeError(
+                    f"{self._label()}: per-sample input of shape {tuple(input_shape)} has a size unknown (None), so "
+                    f"its number of values cannot be checked against target_shape {self.target_shape}. Put -1 in "
+                    "target_shape for the axis that varies, or give the input's sizes in tn.Input(shape=...)."
+                )
+            return tuple(None if d == -1 else d for d in self.target_shape)  # type: ignore[misc]  # known at run time
         size, known = math.prod(input_shape), math.prod(d for d in self.target_shape if d != -1)
         if -1 in self.target_shape and size % known == 0:
             return tuple(size // known if d == -1 else d for d in self.target_shape)

@@ -203,7 +203,7 @@ class OutputLoss:
         if output is not None:
             where += f" for the output {output!r}"
         units = output_shape[-1] if output_shape else 1
-        if isinstance(self.loss, CategoricalCrossentropy) and units < 2:
+        if isinstance(self.loss, CategoricalCrossentropy) and units is not None and units < 2:
             raise InvalidValueError(
                 f"{where}: a categorical cross-entropy needs one output per class, but the model has {units} output "
                 "unit. For two classes use binary_crossentropy with a 1-unit sigmoid output; for k classes give "

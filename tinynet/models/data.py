@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._rollback import unchanged_on_error
+from .._shapes import shape_fits
 from .._validation import as_array, as_float_array, as_index_array, check_finite, integer, per_sample_weights, real
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
@@ -31,7 +32,7 @@ DEFAULT_BATCH_SIZE = 32
 
 
 def check_x(model: Layer, x: Any, what: str = "x") -> Array:
-    """``x`` cast to the model's dtype; its per-sample shape must be the one the model was built for."""
+    """``x`` cast to the model's dtype, of the per-sample shape the model was built for (any size at a ``None``)."""
     where = model._label()
     x = as_index_array(x, where, what) if model.takes_indices else as_float_array(x, model.dtype, where, what)
     if len(x) == 0:
@@ -41,7 +42,7 @@ def check_x(model: Layer, x: Any, what: str = "x") -> Array:
             f"{where}: {what} must have a batch axis and a feature axis, received shape {x.shape}. "
             "For a single feature use x.reshape(-1, 1); for a single sample x[None]."
         )
-    if model.built and x.shape[1:] != model.input_shape:
+    if model.built and not shape_fits(model.input_shape, x.shape[1:]):
         raise ShapeError(
             f"{where}: {what} has per-sample shape {x.shape[1:]}, but the model expects {model.input_shape} "
             f"(input of shape (batch, {', '.join(map(str, model.input_shape or ()))}))."
@@ -68,7 +69,7 @@ def check_inputs(model: Layer, x: Any, what: str = "x") -> Any:
             array = as_index_array(array, where, label)
         else:
             array = as_float_array(array, model.dtype, where, label)
-        if array.ndim < 2 or array.shape[1:] != tensor.per_sample_shape:
+        if array.ndim < 2 or not shape_fits(tensor.per_sample_shape, array.shape[1:]):
             raise ShapeError(
                 f"{where}: {label} must have shape (batch, {', '.join(map(str, tensor.per_sample_shape))}), "
                 f"received {array.shape}."
@@ -168,14 +169,14 @@ def check_y(model: Layer, loss: Loss, y: Any, n: int, output_shape: Shape, what:
         raise ShapeError(f"{where}: x has {n} samples but {what} has {len(y)}; they must match.")
     if isinstance(loss, SparseCategoricalCrossentropy):
         return _sparse_labels(y, output_shape, where, what)
-    expected = (n, *output_shape)
+    expected = (n, *output_shape)  # a None in it: a size known only from the data, any size fits it here
     if isinstance(loss, CategoricalCrossentropy):
-        if y.shape != expected:
+        if not shape_fits(expected, y.shape):
             raise ShapeError(
                 f"{where}: {what} must be one-hot of shape {expected} for {output_shape[-1]} classes, received "
                 f"{y.shape}. For integer labels use loss='sparse_categorical_crossentropy'."
             )
-    elif y.shape != expected:
+    elif not shape_fits(expected, y.shape):
         if output_shape == (1,) and y.shape == (n,):
             y = y.reshape(n, 1)
         else:
@@ -191,9 +192,9 @@ def check_y(model: Layer, loss: Loss, y: Any, n: int, output_shape: Shape, what:
 
 def _sparse_labels(y: Array, output_shape: Shape, where: str, what: str) -> Array:
     classes, labels_shape = output_shape[-1], (len(y), *output_shape[:-1])
-    if y.shape == (*labels_shape, 1):
+    if y.ndim == len(labels_shape) + 1 and y.shape[-1] == 1 and shape_fits(labels_shape, y.shape[:-1]):
         y = y[..., 0]
-    if y.shape != labels_shape:
+    if not shape_fits(labels_shape, y.shape):
         raise ShapeError(
             f"{where}: {what} must hold one integer label per sample (per step of a sequence), shape "
             f"{labels_shape}, received {y.shape}. For one-hot labels use loss='categorical_crossentropy'."

@@ -335,13 +335,20 @@ class _Checker:
             raise self.fail(f"has {where} = {value!r:.80}; expected a list of non-negative integers.")
         return tuple(value)
 
+    def sample_shape(self, value: Any, where: str) -> tuple[int | None, ...]:
+        """A per-sample shape: like a weight's, with ``null`` allowed for a size unknown (``tn.Input((None, 8))``)."""
+        if (not isinstance(value, list) or len(value) > _MAX_RANK
+                or not all(d is None or (type(d) is int and 0 <= d < 2**62) for d in value)):  # fmt: skip
+            raise self.fail(f"has {where} = {value!r:.80}; expected a list of non-negative integers or nulls.")
+        return tuple(value)
+
     def input_shape(self, value: Any, where: str) -> Any:
         """A per-sample shape, or a list of them (a layer or model that takes several inputs)."""
         if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
             if len(value) > _MAX_INPUTS:
                 raise self.fail(f"has {where} with {len(value)} shapes; at most {_MAX_INPUTS} inputs are read.")
-            return [self.shape(item, f"{where}[{i}]") for i, item in enumerate(value)]
-        return self.shape(value, where)
+            return [self.sample_shape(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return self.sample_shape(value, where)
 
     def dtype(self, value: Any, where: str) -> str:
         if value not in FLOAT_DTYPES:
