@@ -100,6 +100,7 @@ schedules = exponential_decays | cosine_decays
 @st.composite
 def optimizer_kwargs(draw: st.DrawFn) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"learning_rate": draw(st.floats(1e-5, 1.0) | schedules), "name": draw(st.none() | names)}
+    kwargs["weight_decay"] = draw(st.none() | st.floats(0.0, 0.1))
     clip = draw(st.sampled_from([None, "clipnorm", "clipvalue", "global_clipnorm"]))
     if clip is not None:
         kwargs[clip] = draw(positive)
@@ -112,7 +113,7 @@ def activation(cls: type, **arguments: Any) -> st.SearchStrategy[Any]:
 
 def optimizer(cls: type, **arguments: Any) -> st.SearchStrategy[Any]:
     return optimizer_kwargs().flatmap(
-        lambda kwargs: st.builds(cls, **arguments, **{k: st.just(v) for k, v in kwargs.items()})
+        lambda kwargs: st.builds(cls, **{**{k: st.just(v) for k, v in kwargs.items()}, **arguments})
     )
 
 
@@ -138,6 +139,29 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
     ("optimizers", "AdamW"): optimizer(O.AdamW, weight_decay=st.floats(0.0, 1.0), amsgrad=st.booleans()),
     ("optimizers", "RMSprop"): optimizer(O.RMSprop, rho=unit, momentum=unit, epsilon=positive, centered=st.booleans()),
     ("optimizers", "Adagrad"): optimizer(O.Adagrad, initial_accumulator_value=st.floats(0.0, 1.0), epsilon=positive),
+    ("optimizers", "Nadam"): optimizer(O.Nadam, beta_1=unit, beta_2=unit, epsilon=positive),
+    ("optimizers", "Adamax"): optimizer(O.Adamax, beta_1=unit, beta_2=unit, epsilon=positive),
+    ("optimizers", "Adadelta"): optimizer(O.Adadelta, rho=unit, epsilon=positive),
+    ("optimizers", "Lion"): optimizer(O.Lion, beta_1=st.floats(1e-3, 1.0), beta_2=st.floats(0.0, 1.0)),
+    ("optimizers", "Lamb"): optimizer(O.Lamb, beta_1=unit, beta_2=unit, epsilon=positive),
+    ("optimizers", "Ftrl"): optimizer(
+        O.Ftrl,
+        learning_rate=st.floats(1e-3, 1.0),  # > 0 at every step: FTRL divides by it
+        learning_rate_power=st.floats(-1.0, 0.0),
+        initial_accumulator_value=st.floats(0.0, 1.0),
+        l1_regularization_strength=st.floats(0.0, 1.0),
+        l2_regularization_strength=st.floats(0.0, 1.0),
+        l2_shrinkage_regularization_strength=st.floats(0.0, 1.0),
+        beta=st.floats(0.0, 1.0),
+    ),
+    ("optimizers", "Adafactor"): optimizer(
+        O.Adafactor,
+        beta_2_decay=st.floats(-1.0, 0.0),
+        epsilon_1=st.floats(1e-30, 1e-3),
+        epsilon_2=st.floats(0.0, 1e-2),
+        clip_threshold=positive,
+        relative_step=st.booleans(),
+    ),
     ("schedules", "ExponentialDecay"): exponential_decays,
     ("schedules", "CosineDecay"): cosine_decays,
     **{("initializers", cls.__name__): st.builds(cls) for cls in (I.Zeros, I.Ones)},
