@@ -3,7 +3,7 @@
 For every layer case of ``tests/cases/``: config -> strict JSON -> registry class ->
 ``from_config``, then the same weights give bitwise the same outputs; and a ``Sequential``
 wrapping the layer saves and loads bitwise (float32 and float64). For every registered
-activation, loss, optimizer, learning-rate schedule, initializer, regularizer and metric (plus
+activation, loss, optimizer, learning-rate schedule, initializer, regularizer, constraint and metric (plus
 the metrics the registry cannot hold): a hypothesis property over constructor arguments — the
 clone has the same type, the same config and the same behaviour. A guard keeps that table complete.
 """
@@ -92,6 +92,8 @@ unit = st.floats(0.0, 1.0, exclude_max=True)
 positive = st.floats(1e-4, 10.0)
 seeds = st.none() | st.integers(0, 2**31)
 A, LS, O, I, R, M = tn.activations, tn.losses, tn.optimizers, tn.initializers, tn.regularizers, tn.metrics
+C = tn.constraints
+axes = st.integers(-2, 1) | st.sampled_from([[0, 1], [1], [-1, 0]])
 exponential_decays = st.builds(O.schedules.ExponentialDecay, positive, st.integers(1, 100), positive, st.booleans())
 cosine_decays = st.builds(O.schedules.CosineDecay, positive, st.integers(1, 100), st.floats(0.0, 1.0))
 schedules = exponential_decays | cosine_decays
@@ -184,6 +186,10 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
     ("regularizers", "L1"): st.builds(R.L1, st.floats(0, 1)),
     ("regularizers", "L2"): st.builds(R.L2, st.floats(0, 1)),
     ("regularizers", "L1L2"): st.builds(R.L1L2, st.floats(0, 1), st.floats(0, 1)),
+    ("constraints", "MaxNorm"): st.builds(C.MaxNorm, positive, axes),
+    ("constraints", "NonNeg"): st.builds(C.NonNeg),
+    ("constraints", "UnitNorm"): st.builds(C.UnitNorm, axes),
+    ("constraints", "MinMaxNorm"): st.builds(C.MinMaxNorm, st.floats(0.0, 1.0), st.floats(1.0, 5.0), unit, axes),
     ("metrics", "Metric"): st.builds(M.Metric, name=st.none() | names),
     **{
         ("metrics", cls.__name__): st.builds(cls, name=st.none() | names)
@@ -209,6 +215,7 @@ GET = {
     "schedules": O.schedules.get,
     "initializers": I.get,
     "regularizers": R.get,
+    "constraints": C.get,
     "metrics": M.get,
 }
 BASES = {
@@ -218,6 +225,7 @@ BASES = {
     "schedules": O.schedules.LearningRateSchedule,
     "initializers": I.Initializer,
     "regularizers": R.Regularizer,
+    "constraints": C.Constraint,
     "metrics": M.Metric,
 }
 
@@ -267,6 +275,9 @@ def assert_behaves_the_same(family: str, obj: Any, clone: Any) -> None:
         w = rng.normal(size=(3, 2))
         assert clone.penalty(w) == obj.penalty(w)
         np.testing.assert_array_equal(clone.gradient(w), obj.gradient(w), strict=True)
+    elif family == "constraints":
+        w = rng.normal(size=(3, 2))
+        np.testing.assert_array_equal(clone(w), obj(w), strict=True)
     elif family == "metrics" and type(obj) is not M.Metric:
         y_true, y_pred = _metric_data(obj, rng)
         for metric in (obj, clone):

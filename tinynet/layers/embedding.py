@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from .._validation import as_array, integer
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
@@ -38,6 +38,9 @@ class Embedding(Layer):
         ``"uniform"`` (``RandomUniform(-0.05, 0.05)``) by default, as in Keras.
     embeddings_regularizer : str or regularizer, optional
         A penalty on the table.
+    embeddings_constraint : str or constraint, optional
+        A projection the optimizer applies to the table after each update
+        (``tn.constraints.UnitNorm(axis=1)``: every vector to length 1).
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -72,6 +75,7 @@ class Embedding(Layer):
         output_dim: int,
         embeddings_initializer: Any = "uniform",
         embeddings_regularizer: Any = None,
+        embeddings_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -81,6 +85,7 @@ class Embedding(Layer):
             embeddings_initializer = _KERAS_IDS.get(embeddings_initializer.lower(), embeddings_initializer)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
 
     def build(self, input_shape: Shape) -> None:
         self.embeddings = self.add_parameter(
@@ -88,6 +93,7 @@ class Embedding(Layer):
             (self.input_dim, self.output_dim),
             self.embeddings_initializer,
             regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
         )
 
     def validate_input(self, x: Any) -> Array:
@@ -137,6 +143,9 @@ class Embedding(Layer):
             "embeddings_regularizer": None
             if self.embeddings_regularizer is None
             else serialize(self.embeddings_regularizer),
+            "embeddings_constraint": None
+            if self.embeddings_constraint is None
+            else serialize(self.embeddings_constraint),
         }
 
 
