@@ -30,8 +30,8 @@ IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 API_ENTRY = re.compile(r"^::: (\S+)", re.MULTILINE)
 API_MODULES = [
     "tinynet", "tinynet.layers", "tinynet.activations", "tinynet.losses", "tinynet.optimizers",
-    "tinynet.initializers", "tinynet.regularizers", "tinynet.metrics", "tinynet.callbacks", "tinynet.datasets",
-    "tinynet.saving", "tinynet.testing", "tinynet.utils", "tinynet.errors",
+    "tinynet.initializers", "tinynet.regularizers", "tinynet.constraints", "tinynet.metrics", "tinynet.callbacks",
+    "tinynet.datasets", "tinynet.saving", "tinynet.testing", "tinynet.utils", "tinynet.errors",
 ]  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import (
     activations,
     callbacks,
+    constraints,
     datasets,
     errors,
     initializers,
@@ -35,6 +36,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Activation", "Input", "Layer", "Loss", "Model", "Parameter", "Sequential", "load_model", "register",
-    "activations", "callbacks", "datasets", "errors", "initializers", "layers", "losses", "metrics",
+    "activations", "callbacks", "constraints", "datasets", "errors", "initializers", "layers", "losses", "metrics",
     "optimizers", "regularizers", "saving", "testing", "utils",
 ]  # fmt: skip

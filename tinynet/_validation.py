@@ -175,11 +175,12 @@ def _out_of_range(
 
 
 def _span(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
-    """``' >= 0'``, ``' > 0'``, ``' in [0, 1)'`` or ``''``: the allowed range as a reader writes it."""
+    """``' >= 0'``, ``' > 0'``, ``' <= 0'``, ``' in [0, 1)'`` or ``''``: the allowed range as a reader writes it."""
     if high is None:
         return "" if low is None else f" {'>' if low_open else '>='} {low:g}"
-    start = "-inf" if low is None else f"{low:g}"
-    return f" in {'(' if low_open else '['}{start}, {high:g}{')' if high_open else ']'}"
+    if low is None:
+        return f" {'<' if high_open else '<='} {high:g}"
+    return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
 
 
 def _bound(kind: str, minimum: float | None, strict: bool) -> str:

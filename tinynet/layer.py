@@ -195,8 +195,11 @@ class Layer(Memory, MaskProtocol):
         initializer: Any = "zeros",
         trainable: bool = True,
         regularizer: Any = None,
+        constraint: Any = None,
     ) -> Parameter:
         """Create, register and return a ``Parameter``; call it from ``build`` only.
+
+        ``regularizer`` and ``constraint`` are given to the ``Parameter`` (see there).
 
         Inside a :func:`~tinynet.parameter.parameter_budget` block its bytes are charged before it is allocated.
         """
@@ -218,7 +221,7 @@ class Layer(Memory, MaskProtocol):
         if not charge_parameter(self, name, shape, self._dtype):  # a parameter_budget may refuse it first
             initializer = "zeros"
         value = initializers.get(initializer)(shape, dtype=self._dtype)
-        parameter = Parameter(name, value, trainable=trainable, regularizer=regularizer)
+        parameter = Parameter(name, value, trainable=trainable, regularizer=regularizer, constraint=constraint)
         self._parameters.append(parameter)
         Layer.parameter_changes += 1
         return parameter

@@ -43,6 +43,9 @@ class Parameter:
         Whether optimizers update it (BatchNorm's moving statistics are not).
     regularizer : callable, optional
         A :mod:`tinynet.regularizers` object whose penalty the model adds.
+    constraint : callable, optional
+        A :mod:`tinynet.constraints` object: after each update the optimizer
+        sets ``value = constraint(value)`` (a trainable parameter only).
 
     Examples
     --------
@@ -57,7 +60,9 @@ class Parameter:
     tinynet.errors.ShapeError: Parameter 'bias': gradient must have shape (3,), received shape (4,).
     """
 
-    def __init__(self, name: str, value: Any, trainable: bool = True, regularizer: Any = None) -> None:
+    def __init__(
+        self, name: str, value: Any, trainable: bool = True, regularizer: Any = None, constraint: Any = None
+    ) -> None:
         value = np.array(value)  # a private copy: the caller's array is not aliased
         if not np.issubdtype(value.dtype, np.floating):
             raise InvalidTypeError(
@@ -66,6 +71,7 @@ class Parameter:
         self.name = name
         self.trainable = bool(trainable)
         self.regularizer = regularizer
+        self.constraint = constraint
         self._value = value
         self._grad = np.zeros_like(value)
 

@@ -17,9 +17,25 @@ from hypothesis.extra import numpy as hnp
 import tinynet.optimizers as optimizers
 from tinynet import Parameter
 from tinynet.errors import InvalidTypeError, InvalidValueError, ShapeError, UnknownIdentifierError
-from tinynet.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from tinynet.optimizers import (
+    SGD,
+    Adadelta,
+    Adafactor,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    Ftrl,
+    Lamb,
+    Lion,
+    Nadam,
+    Optimizer,
+    RMSprop,
+)
 from tinynet.optimizers.schedules import CosineDecay, ExponentialDecay
 from tinynet.registry import serialize
+
+from .references import ref_adadelta, ref_adafactor, ref_adamax, ref_ftrl, ref_lamb, ref_lion, ref_nadam
 
 # --------------------------------------------------------------------------- references
 # Each reference is the formula of the brief, written functionally in float64:
@@ -102,6 +118,43 @@ CASES: list[tuple[str, Callable[[], Optimizer], Reference, tuple[str, ...]]] = [
     ),
     ("adagrad", lambda: Adagrad(0.1), ref_adagrad(), ("accumulator",)),
     ("adagrad_custom", lambda: Adagrad(0.1, 0.0, epsilon=1e-3), ref_adagrad(0.0, 1e-3), ("accumulator",)),
+    ("nadam", lambda: Nadam(0.01), ref_nadam(), ("m", "v")),
+    ("nadam_custom", lambda: Nadam(0.02, beta_1=0.5, beta_2=0.9, epsilon=1e-3), ref_nadam(0.5, 0.9, 1e-3), ("m", "v")),
+    ("adamax", lambda: Adamax(0.01), ref_adamax(), ("m", "u")),
+    ("adamax_custom", lambda: Adamax(0.02, 0.5, 0.9, 1e-3), ref_adamax(0.5, 0.9, 1e-3), ("m", "u")),
+    ("adadelta", lambda: Adadelta(1.0), ref_adadelta(), ("accumulated_grad", "accumulated_delta_var")),
+    (
+        "adadelta_custom",
+        lambda: Adadelta(0.5, rho=0.8, epsilon=1e-3),
+        ref_adadelta(0.8, 1e-3),
+        ("accumulated_grad", "accumulated_delta_var"),
+    ),
+    ("lion", lambda: Lion(0.01), ref_lion(), ("m",)),
+    ("lion_custom", lambda: Lion(0.01, beta_1=0.5, beta_2=0.7), ref_lion(0.5, 0.7), ("m",)),
+    ("lamb", lambda: Lamb(0.01), ref_lamb(), ("m", "v")),
+    ("lamb_custom", lambda: Lamb(0.02, beta_1=0.5, beta_2=0.9, epsilon=1e-3), ref_lamb(0.5, 0.9, 1e-3), ("m", "v")),
+    ("ftrl", lambda: Ftrl(0.1), ref_ftrl(), ("accumulator", "linear")),
+    (
+        "ftrl_custom",
+        lambda: Ftrl(
+            0.5,
+            -0.3,
+            0.2,
+            l1_regularization_strength=0.3,
+            l2_regularization_strength=0.1,
+            l2_shrinkage_regularization_strength=0.05,
+            beta=0.5,
+        ),
+        ref_ftrl(-0.3, 0.2, l1=0.3, l2=0.1, shrinkage=0.05, beta=0.5),
+        ("accumulator", "linear"),
+    ),  # fmt: skip
+    ("adafactor", lambda: Adafactor(0.1), ref_adafactor(), ("r", "c", "v")),
+    (
+        "adafactor_custom",
+        lambda: Adafactor(0.5, beta_2_decay=-0.5, epsilon_1=1e-6, epsilon_2=0.1, clip_threshold=0.5),
+        ref_adafactor(-0.5, 1e-6, 0.1, 0.5),
+        ("r", "c", "v"),
+    ),
 ]
 IDS = [case[0] for case in CASES]
 SHAPES = [(3, 2), (2,)]
@@ -579,8 +632,8 @@ def test_a_plain_callable_learning_rate_cannot_be_serialized() -> None:
 
 def test_default_arguments_are_keras_s() -> None:
     assert SGD().get_config() == {
-        "name": "sgd", "learning_rate": 0.01, "clipnorm": None, "clipvalue": None, "global_clipnorm": None,
-        "momentum": 0.0, "nesterov": False,
+        "name": "sgd", "learning_rate": 0.01, "weight_decay": None, "clipnorm": None, "clipvalue": None,
+        "global_clipnorm": None, "momentum": 0.0, "nesterov": False,
     }  # fmt: skip
     adam = Adam()
     assert (adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon, adam.amsgrad) == (1e-3, 0.9, 0.999, 1e-7, False)

@@ -3,7 +3,7 @@
 For every layer case of ``tests/cases/``: config -> strict JSON -> registry class ->
 ``from_config``, then the same weights give bitwise the same outputs; and a ``Sequential``
 wrapping the layer saves and loads bitwise (float32 and float64). For every registered
-activation, loss, optimizer, learning-rate schedule, initializer, regularizer and metric (plus
+activation, loss, optimizer, learning-rate schedule, initializer, regularizer, constraint and metric (plus
 the metrics the registry cannot hold): a hypothesis property over constructor arguments — the
 clone has the same type, the same config and the same behaviour. A guard keeps that table complete.
 """
@@ -92,6 +92,8 @@ unit = st.floats(0.0, 1.0, exclude_max=True)
 positive = st.floats(1e-4, 10.0)
 seeds = st.none() | st.integers(0, 2**31)
 A, LS, O, I, R, M = tn.activations, tn.losses, tn.optimizers, tn.initializers, tn.regularizers, tn.metrics
+C = tn.constraints
+axes = st.integers(-2, 1) | st.sampled_from([[0, 1], [1], [-1, 0]])
 exponential_decays = st.builds(O.schedules.ExponentialDecay, positive, st.integers(1, 100), positive, st.booleans())
 cosine_decays = st.builds(O.schedules.CosineDecay, positive, st.integers(1, 100), st.floats(0.0, 1.0))
 schedules = exponential_decays | cosine_decays
@@ -100,6 +102,7 @@ schedules = exponential_decays | cosine_decays
 @st.composite
 def optimizer_kwargs(draw: st.DrawFn) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"learning_rate": draw(st.floats(1e-5, 1.0) | schedules), "name": draw(st.none() | names)}
+    kwargs["weight_decay"] = draw(st.none() | st.floats(0.0, 0.1))
     clip = draw(st.sampled_from([None, "clipnorm", "clipvalue", "global_clipnorm"]))
     if clip is not None:
         kwargs[clip] = draw(positive)
@@ -112,7 +115,7 @@ def activation(cls: type, **arguments: Any) -> st.SearchStrategy[Any]:
 
 def optimizer(cls: type, **arguments: Any) -> st.SearchStrategy[Any]:
     return optimizer_kwargs().flatmap(
-        lambda kwargs: st.builds(cls, **arguments, **{k: st.just(v) for k, v in kwargs.items()})
+        lambda kwargs: st.builds(cls, **{**{k: st.just(v) for k, v in kwargs.items()}, **arguments})
     )
 
 
@@ -138,6 +141,29 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
     ("optimizers", "AdamW"): optimizer(O.AdamW, weight_decay=st.floats(0.0, 1.0), amsgrad=st.booleans()),
     ("optimizers", "RMSprop"): optimizer(O.RMSprop, rho=unit, momentum=unit, epsilon=positive, centered=st.booleans()),
     ("optimizers", "Adagrad"): optimizer(O.Adagrad, initial_accumulator_value=st.floats(0.0, 1.0), epsilon=positive),
+    ("optimizers", "Nadam"): optimizer(O.Nadam, beta_1=unit, beta_2=unit, epsilon=positive),
+    ("optimizers", "Adamax"): optimizer(O.Adamax, beta_1=unit, beta_2=unit, epsilon=positive),
+    ("optimizers", "Adadelta"): optimizer(O.Adadelta, rho=unit, epsilon=positive),
+    ("optimizers", "Lion"): optimizer(O.Lion, beta_1=st.floats(1e-3, 1.0), beta_2=st.floats(0.0, 1.0)),
+    ("optimizers", "Lamb"): optimizer(O.Lamb, beta_1=unit, beta_2=unit, epsilon=positive),
+    ("optimizers", "Ftrl"): optimizer(
+        O.Ftrl,
+        learning_rate=st.floats(1e-3, 1.0),  # > 0 at every step: FTRL divides by it
+        learning_rate_power=st.floats(-1.0, 0.0),
+        initial_accumulator_value=st.floats(0.0, 1.0),
+        l1_regularization_strength=st.floats(0.0, 1.0),
+        l2_regularization_strength=st.floats(0.0, 1.0),
+        l2_shrinkage_regularization_strength=st.floats(0.0, 1.0),
+        beta=st.floats(0.0, 1.0),
+    ),
+    ("optimizers", "Adafactor"): optimizer(
+        O.Adafactor,
+        beta_2_decay=st.floats(-1.0, 0.0),
+        epsilon_1=st.floats(1e-30, 1e-3),
+        epsilon_2=st.floats(0.0, 1e-2),
+        clip_threshold=positive,
+        relative_step=st.booleans(),
+    ),
     ("schedules", "ExponentialDecay"): exponential_decays,
     ("schedules", "CosineDecay"): cosine_decays,
     **{("initializers", cls.__name__): st.builds(cls) for cls in (I.Zeros, I.Ones)},
@@ -160,6 +186,10 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
     ("regularizers", "L1"): st.builds(R.L1, st.floats(0, 1)),
     ("regularizers", "L2"): st.builds(R.L2, st.floats(0, 1)),
     ("regularizers", "L1L2"): st.builds(R.L1L2, st.floats(0, 1), st.floats(0, 1)),
+    ("constraints", "MaxNorm"): st.builds(C.MaxNorm, positive, axes),
+    ("constraints", "NonNeg"): st.builds(C.NonNeg),
+    ("constraints", "UnitNorm"): st.builds(C.UnitNorm, axes),
+    ("constraints", "MinMaxNorm"): st.builds(C.MinMaxNorm, st.floats(0.0, 1.0), st.floats(1.0, 5.0), unit, axes),
     ("metrics", "Metric"): st.builds(M.Metric, name=st.none() | names),
     **{
         ("metrics", cls.__name__): st.builds(cls, name=st.none() | names)
@@ -185,6 +215,7 @@ GET = {
     "schedules": O.schedules.get,
     "initializers": I.get,
     "regularizers": R.get,
+    "constraints": C.get,
     "metrics": M.get,
 }
 BASES = {
@@ -194,6 +225,7 @@ BASES = {
     "schedules": O.schedules.LearningRateSchedule,
     "initializers": I.Initializer,
     "regularizers": R.Regularizer,
+    "constraints": C.Constraint,
     "metrics": M.Metric,
 }
 
@@ -243,6 +275,9 @@ def assert_behaves_the_same(family: str, obj: Any, clone: Any) -> None:
         w = rng.normal(size=(3, 2))
         assert clone.penalty(w) == obj.penalty(w)
         np.testing.assert_array_equal(clone.gradient(w), obj.gradient(w), strict=True)
+    elif family == "constraints":
+        w = rng.normal(size=(3, 2))
+        np.testing.assert_array_equal(clone(w), obj(w), strict=True)
     elif family == "metrics" and type(obj) is not M.Metric:
         y_true, y_pred = _metric_data(obj, rng)
         for metric in (obj, clone):

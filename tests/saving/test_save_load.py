@@ -90,6 +90,13 @@ OPTIMIZERS: dict[str, Callable[[], Any]] = {
     "sgd_nesterov": lambda: O.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
     "rmsprop_centered": lambda: O.RMSprop(learning_rate=0.01, momentum=0.5, centered=True),
     "adagrad": lambda: O.Adagrad(learning_rate=0.05),
+    "nadam": lambda: O.Nadam(learning_rate=0.01),
+    "adamax": lambda: O.Adamax(learning_rate=0.01),
+    "adadelta": lambda: O.Adadelta(learning_rate=1.0),
+    "lion_weight_decay": lambda: O.Lion(learning_rate=0.001, weight_decay=0.1),
+    "lamb": lambda: O.Lamb(learning_rate=0.01),
+    "ftrl": lambda: O.Ftrl(learning_rate=0.1, l1_regularization_strength=0.01),
+    "adafactor": lambda: O.Adafactor(learning_rate=0.1),  # r and c of the kernels: their own shapes in the file
     "adam_schedule_clipnorm": lambda: O.Adam(
         learning_rate=O.schedules.ExponentialDecay(0.01, decay_steps=5, decay_rate=0.5), clipnorm=1.0
     ),

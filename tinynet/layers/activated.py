@@ -1,7 +1,7 @@
 """``ActivatedLayer``: a kernel, a bias and an activation around a linear part ``z``.
 
 Dense and the convolutions share everything but their linear map: the
-``kernel`` and ``bias`` parameters, their initializers and regularizers, the
+``kernel`` and ``bias`` parameters, their initializers, regularizers and constraints, the
 optional ``activation`` sub-layer and the config of all of these. Each writes
 ``forward_linear`` and ``backward_linear``; this base applies the activation
 around them. Keeping the activation a separate sub-layer is also what lets
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from ..activation import Activation
 from ..layer import Array, Layer, Shape
 from ..registry import serialize
@@ -46,6 +46,9 @@ class ActivatedLayer(Layer):
         ``"glorot_uniform"`` and ``"zeros"`` by default, as in Keras.
     kernel_regularizer, bias_regularizer : str or regularizer, optional
         A penalty (``"l2"``, ``tn.regularizers.L1(0.01)``) training adds to the loss.
+    kernel_constraint, bias_constraint : str or constraint, optional
+        Applied to the parameter by the optimizer after each update
+        (``"max_norm"``, ``tn.constraints.MaxNorm(2.0)``).
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
     """
@@ -60,6 +63,8 @@ class ActivatedLayer(Layer):
         bias_initializer: Any = "zeros",
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -73,14 +78,26 @@ class ActivatedLayer(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build_kernel(self, kernel_shape: Shape, units: int) -> None:
         """Create ``kernel`` of ``kernel_shape`` and, with ``use_bias``, ``bias`` of shape ``(units,)``."""
         self.kernel = self.add_parameter(
-            "kernel", kernel_shape, self.kernel_initializer, regularizer=self.kernel_regularizer
+            "kernel",
+            kernel_shape,
+            self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.bias = (
-            self.add_parameter("bias", (units,), self.bias_initializer, regularizer=self.bias_regularizer)
+            self.add_parameter(
+                "bias",
+                (units,),
+                self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
             if self.use_bias
             else None
         )
@@ -110,6 +127,8 @@ class ActivatedLayer(Layer):
             "bias_initializer": serialize(self.bias_initializer),
             "kernel_regularizer": _serialize_optional(self.kernel_regularizer),
             "bias_regularizer": _serialize_optional(self.bias_regularizer),
+            "kernel_constraint": _serialize_optional(self.kernel_constraint),
+            "bias_constraint": _serialize_optional(self.bias_constraint),
         }
 
 

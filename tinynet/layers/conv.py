@@ -54,10 +54,20 @@ class _Conv(ActivatedLayer):
         bias_initializer: Any = "zeros",
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            **kwargs,
         )
         self.filters = integer(filters, self._label(), "filters", minimum=1)
         self.kernel_size = self._sizes(kernel_size, "kernel_size")
@@ -203,6 +213,9 @@ class Conv2D(_Conv):
         ``"glorot_uniform"`` (fans multiplied by ``kh * kw``) and ``"zeros"`` by default, as in Keras.
     kernel_regularizer, bias_regularizer : str or regularizer, optional
         A penalty the model adds to the loss while training.
+    kernel_constraint, bias_constraint : str or constraint, optional
+        A projection the optimizer applies after each update (``tn.constraints.MaxNorm(3.0, axis=[0, 1, 2])``:
+        each filter to norm at most 3).
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -244,7 +257,8 @@ class Conv1D(_Conv):
     padding : {"valid", "same", "causal"}
         As for :class:`Conv2D`; ``"causal"`` pads ``(k - 1) * d`` zeros before the sequence only,
         so output step ``t`` sees no input after ``t`` (Keras's, for autoregressive models).
-    activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs
+    activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, \
+kernel_constraint, bias_constraint, **kwargs
         As for :class:`Conv2D`.
 
     Shape

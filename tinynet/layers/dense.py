@@ -45,6 +45,9 @@ class Dense(ActivatedLayer):
         ``"glorot_uniform"`` and ``"zeros"`` by default, as in Keras.
     kernel_regularizer, bias_regularizer : str or regularizer, optional
         A penalty (``"l2"``, ``tn.regularizers.L1(0.01)``) the model adds to the loss while training.
+    kernel_constraint, bias_constraint : str or constraint, optional
+        A projection the optimizer applies after each update (``tn.constraints.MaxNorm(2.0)``: each
+        unit's incoming weights, a kernel column, to norm at most 2).
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -78,10 +81,20 @@ class Dense(ActivatedLayer):
         bias_initializer: Any = "zeros",
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            **kwargs,
         )
         self.units = integer(units, self._label(), "units", minimum=1)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from .._validation import as_array, integer
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
@@ -38,6 +38,9 @@ class Embedding(Layer):
         ``"uniform"`` (``RandomUniform(-0.05, 0.05)``) by default, as in Keras.
     embeddings_regularizer : str or regularizer, optional
         A penalty on the table.
+    embeddings_constraint : str or constraint, optional
+        A projection the optimizer applies to the table after each update
+        (``tn.constraints.UnitNorm(axis=1)``: every vector to length 1).
     mask_zero : bool
         Index 0 is padding: the output's mask (see :mod:`tinynet._masking`) is
         ``x != 0``, and the recurrent layers, attention and global pooling after
@@ -77,6 +80,7 @@ class Embedding(Layer):
         output_dim: int,
         embeddings_initializer: Any = "uniform",
         embeddings_regularizer: Any = None,
+        embeddings_constraint: Any = None,
         mask_zero: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -88,6 +92,7 @@ class Embedding(Layer):
             embeddings_initializer = _KERAS_IDS.get(embeddings_initializer.lower(), embeddings_initializer)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
 
     def build(self, input_shape: Shape) -> None:
         self.embeddings = self.add_parameter(
@@ -95,6 +100,7 @@ class Embedding(Layer):
             (self.input_dim, self.output_dim),
             self.embeddings_initializer,
             regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
         )
 
     def validate_input(self, x: Any) -> Array:
@@ -153,6 +159,9 @@ class Embedding(Layer):
             "embeddings_regularizer": None
             if self.embeddings_regularizer is None
             else serialize(self.embeddings_regularizer),
+            "embeddings_constraint": None
+            if self.embeddings_constraint is None
+            else serialize(self.embeddings_constraint),
         }
 
 

@@ -2,9 +2,14 @@
 
 Keras's classes, argument names, defaults and string ids: ``"sgd"``
 (:class:`SGD`), ``"adam"`` (:class:`Adam`), ``"adamw"`` (:class:`AdamW`),
-``"rmsprop"`` (:class:`RMSprop`), ``"adagrad"`` (:class:`Adagrad`). Every
-optimizer takes ``clipnorm``, ``clipvalue`` or ``global_clipnorm``, and a
-float learning rate or a schedule from :mod:`tinynet.optimizers.schedules`.
+``"rmsprop"`` (:class:`RMSprop`), ``"adagrad"`` (:class:`Adagrad`),
+``"nadam"`` (:class:`Nadam`), ``"adamax"`` (:class:`Adamax`),
+``"adadelta"`` (:class:`Adadelta`), ``"lion"`` (:class:`Lion`), ``"lamb"``
+(:class:`Lamb`), ``"ftrl"`` (:class:`Ftrl`), ``"adafactor"``
+(:class:`Adafactor`). Every optimizer takes ``weight_decay``, ``clipnorm``,
+``clipvalue`` or ``global_clipnorm``, and a float learning rate or a schedule
+from :mod:`tinynet.optimizers.schedules`; it applies each parameter's
+``constraint`` after the update.
 """
 
 from __future__ import annotations
@@ -13,15 +18,28 @@ from typing import Any
 
 from ..registry import resolve
 from . import schedules
+from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .ftrl import Ftrl
+from .lamb import Lamb
+from .lion import Lion
+from .nadam import Nadam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get"]
+__all__ = [
+    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax", "Adadelta", "Lion", "Lamb",
+    "Ftrl", "Adafactor", "schedules", "get",
+]  # fmt: skip
 
-_ALIASES: dict[str, type] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+_ALIASES: dict[str, type] = {
+    "sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad, "nadam": Nadam,
+    "adamax": Adamax, "adadelta": Adadelta, "lion": Lion, "lamb": Lamb, "ftrl": Ftrl, "adafactor": Adafactor,
+}  # fmt: skip
 
 
 def get(identifier: Any) -> Optimizer:
@@ -36,6 +54,6 @@ def get(identifier: Any) -> Optimizer:
     >>> get("adma")
     Traceback (most recent call last):
     ...
-    tinynet.errors.UnknownIdentifierError: Unknown optimizer 'adma'. Known optimizer ids: adagrad, adam, ...
+    tinynet.errors.UnknownIdentifierError: Unknown optimizer 'adma'. Known optimizer ids: adadelta, adafactor, ...
     """
     return resolve(identifier, "optimizer", Optimizer, _ALIASES)

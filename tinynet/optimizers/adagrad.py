@@ -30,7 +30,7 @@ class Adagrad(Optimizer):
         ``>= 0``, the starting value of every accumulator entry; default 0.1.
     epsilon : float
         ``> 0``; Keras's default 1e-7.
-    clipnorm, clipvalue, global_clipnorm, name
+    weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
 
     Examples
@@ -50,6 +50,7 @@ class Adagrad(Optimizer):
         learning_rate: LearningRate = 0.001,
         initial_accumulator_value: float = 0.1,
         epsilon: float = 1e-7,
+        weight_decay: float | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
@@ -58,7 +59,7 @@ class Adagrad(Optimizer):
         where = type(self).__name__
         self.initial_accumulator_value = number(initial_accumulator_value, where, "initial_accumulator_value", 0.0)
         self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
-        super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:
         return ("accumulator",)

@@ -35,7 +35,7 @@ class Adam(Optimizer):
         ``> 0``, added to the denominator; Keras's default 1e-7.
     amsgrad : bool
         Divide by the largest ``v`` so far (Reddi et al., 2018).
-    clipnorm, clipvalue, global_clipnorm, name
+    weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
 
     Notes
@@ -62,6 +62,7 @@ class Adam(Optimizer):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         amsgrad: bool = False,
+        weight_decay: float | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
@@ -72,7 +73,7 @@ class Adam(Optimizer):
         self.beta_2 = number(beta_2, where, "beta_2", 0.0, 1.0, high_open=True)
         self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
         self.amsgrad = boolean(amsgrad, where, "amsgrad")
-        super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:
         return ("m", "v", "v_hat") if self.amsgrad else ("m", "v")
@@ -116,10 +117,13 @@ class AdamW(Adam):
         w -= lr * weight_decay * w
         then Adam's update of w from g (see :class:`Adam`)
 
+    This is :class:`Adam` with the ``weight_decay`` every optimizer takes (see
+    :class:`~tinynet.optimizers.Optimizer`), on by default, as in Keras.
+
     Parameters
     ----------
     weight_decay : float
-        ``>= 0``; Keras's default 0.004.
+        ``>= 0`` (not ``None``); Keras's default 0.004.
     learning_rate, beta_1, beta_2, epsilon, amsgrad, clipnorm, clipvalue, global_clipnorm, name
         As for :class:`Adam`.
 
@@ -146,12 +150,7 @@ class AdamW(Adam):
         global_clipnorm: float | None = None,
         name: str | None = None,
     ) -> None:
-        self.weight_decay = number(weight_decay, type(self).__name__, "weight_decay", 0.0)
-        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, clipnorm, clipvalue, global_clipnorm, name)
-
-    def update_step(self, w: Array, g: Array, slots: dict[str, Array], lr: float) -> None:
-        w -= lr * self.weight_decay * w
-        super().update_step(w, g, slots, lr)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "weight_decay": self.weight_decay}
+        weight_decay = number(weight_decay, type(self).__name__, "weight_decay", 0.0)  # a float, never None
+        super().__init__(
+            learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue, global_clipnorm, name
+        )

@@ -5,7 +5,9 @@ Its per-parameter state (momentum, moment estimates, accumulators) lives in
 ``optimizer.slots``, a dict keyed by the ``Parameter`` object itself, created
 lazily as arrays of the parameter's dtype on the first step. A subclass
 names its slots in ``slot_names()`` and writes the math of one parameter in
-``update_step(w, g, slots, lr)``.
+``update_step(w, g, slots, lr)``. Around that update the base class clips the
+gradients, applies Keras's decoupled ``weight_decay``, and afterwards the
+parameter's ``constraint``.
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ class Optimizer:
         global_clipnorm   g = p.grad * (global_clipnorm / global_norm)       if global_norm > global_clipnorm
                           global_norm = sqrt(sum over trainable q of norm(q.grad)**2)
         none of them      g = p.grad
+        weight_decay      w -= lr * weight_decay * w                         (before the update, as Keras)
         then              update_step(w, g, slots[p], lr)      (w changes in place; p.grad never does)
+        p.constraint      w = p.constraint(w)                                (after the update, as Keras)
                           iterations += 1
 
     Parameters
@@ -51,6 +55,9 @@ class Optimizer:
     learning_rate : float or callable
         A float ``>= 0``, or a schedule: a :class:`~tinynet.optimizers.schedules.LearningRateSchedule`
         or any callable ``f(step) -> float``, evaluated at ``iterations`` (0 at the first step).
+    weight_decay : float, optional
+        ``>= 0``: shrink every trainable parameter by ``lr * weight_decay * w`` before each update
+        (decoupled weight decay, Keras's ``weight_decay``); ``None`` (the default) for none.
     clipnorm : float, optional
         Clip each gradient to this L2 norm.
     clipvalue : float, optional
@@ -63,7 +70,8 @@ class Optimizer:
     Subclassing
     -----------
     Write ``slot_names()`` (the names of the per-parameter arrays, created as
-    zeros, or ``slot_initial_value(name)``) and ``update_step(w, g, slots, lr)``,
+    zeros, or ``slot_initial_value(name)``, of the parameter's shape or
+    ``slot_shape(name, shape)``) and ``update_step(w, g, slots, lr)``,
     which changes ``w`` and the slot arrays in place (``w -= ...``), never
     modifies ``g``, and keeps the dtype of ``w`` (multiply by Python floats).
     ``self.iterations`` is the number of earlier steps. ``self.work_array(w)``
@@ -86,6 +94,7 @@ class Optimizer:
     def __init__(
         self,
         learning_rate: LearningRate,
+        weight_decay: float | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
@@ -93,6 +102,8 @@ class Optimizer:
     ) -> None:
         where = type(self).__name__
         learning_rate = _checked_learning_rate(where, learning_rate)
+        if weight_decay is not None:
+            weight_decay = number(weight_decay, where, "weight_decay", 0.0)
         clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
         given = {key: value for key, value in clips.items() if value is not None}
         if len(given) > 1:
@@ -104,6 +115,7 @@ class Optimizer:
         if name is not None and not isinstance(name, str):
             raise InvalidTypeError(f"{where}: name must be a string, received {describe(name)}.")
         self.name = name or where.lower()
+        self.weight_decay: float | None = weight_decay
         self.clipnorm: float | None = given.get("clipnorm")
         self.clipvalue: float | None = given.get("clipvalue")
         self.global_clipnorm: float | None = given.get("global_clipnorm")
@@ -120,6 +132,14 @@ class Optimizer:
     def slot_initial_value(self, name: str) -> float:
         """The value a new slot array is filled with; zero unless a subclass says otherwise."""
         return 0.0
+
+    def slot_shape(self, name: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of slot ``name`` of a parameter of ``shape``: ``shape`` itself unless a subclass says otherwise.
+
+        A slot's shape is the parameter's with some axes removed (Adafactor's
+        row and column statistics); a model file refuses any other.
+        """
+        return shape
 
     def update_step(self, w: Array, g: Array, slots: dict[str, Array], lr: float) -> None:
         """Update one parameter's value ``w`` and its ``slots`` in place from its gradient ``g``."""
@@ -159,7 +179,9 @@ class Optimizer:
         A parameter that carries a regularizer is updated from ``grad`` plus the
         regularizer's gradient (the derivative of the penalty that
         ``Model.compute_loss`` adds to the loss), as PyTorch's ``weight_decay``
-        does; ``grad`` itself is left as ``backward`` set it.
+        does; ``grad`` itself is left as ``backward`` set it. A parameter that
+        carries a constraint gets ``value = constraint(value)`` after its update
+        (in place: the array stays the same object); a frozen one is left alone.
         """
         params = self._checked_parameters(parameters, "step")
         lr = self.learning_rate
@@ -172,8 +194,14 @@ class Optimizer:
         gradients = self._clipped(
             [p.grad if p.regularizer is None else p.grad + p.regularizer.gradient(p.value) for p in trainable]
         )
+        decay = None if not self.weight_decay else lr * self.weight_decay
         for p, g in zip(trainable, gradients, strict=True):
-            self.update_step(p.value, g, self._slots_of(p), lr)
+            w = p.value
+            if decay is not None:
+                w -= decay * w
+            self.update_step(w, g, self._slots_of(p), lr)
+            if p.constraint is not None:
+                w[...] = p.constraint(w)
         self.iterations += 1
 
     def _clipped(self, gradients: list[Array]) -> list[Array]:
@@ -208,7 +236,7 @@ class Optimizer:
         for name in names:
             array = slots.get(name)
             if array is None:
-                slots[name] = np.full_like(p.value, self.slot_initial_value(name))
+                slots[name] = np.full(self.slot_shape(name, p.shape), self.slot_initial_value(name), p.dtype)
             elif array.dtype != p.dtype:  # the parameter was cast without the optimizer
                 slots[name] = array.astype(p.dtype)
         return slots
@@ -261,12 +289,14 @@ class Optimizer:
                     f"position of one of the {len(params)} parameters given and slot one of {names}."
                 )
             i, p = int(match[1]), params[int(match[1])]
-            array = np.asarray(value)
-            if array.shape != p.shape:
-                raise ShapeError(
-                    f"{where}: entry {key!r} must have the shape of parameter {i} ({p.name!r}), {p.shape}; "
-                    f"received shape {array.shape}."
+            array, shape = np.asarray(value), self.slot_shape(match[2], p.shape)
+            if array.shape != shape:
+                expected = (
+                    f"the shape of parameter {i} ({p.name!r}), {p.shape}"
+                    if shape == p.shape
+                    else f"shape {shape} (parameter {i}, {p.name!r}, has shape {p.shape})"
                 )
+                raise ShapeError(f"{where}: entry {key!r} must have {expected}; received shape {array.shape}.")
             if array.dtype != p.dtype:
                 raise InvalidValueError(
                     f"{where}: entry {key!r} must have the dtype of parameter {i} ({p.name!r}), {p.dtype}; "
@@ -319,6 +349,7 @@ class Optimizer:
         return {
             "name": self.name,
             "learning_rate": lr,
+            "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "clipvalue": self.clipvalue,
             "global_clipnorm": self.global_clipnorm,

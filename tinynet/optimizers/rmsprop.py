@@ -40,7 +40,7 @@ class RMSprop(Optimizer):
         ``> 0``; Keras's default 1e-7.
     centered : bool
         Divide by the running variance of ``g`` rather than its second moment.
-    clipnorm, clipvalue, global_clipnorm, name
+    weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
 
     Notes
@@ -68,6 +68,7 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         epsilon: float = 1e-7,
         centered: bool = False,
+        weight_decay: float | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
@@ -78,7 +79,7 @@ class RMSprop(Optimizer):
         self.momentum = number(momentum, where, "momentum", 0.0, 1.0, high_open=True)
         self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
         self.centered = boolean(centered, where, "centered")
-        super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:
         return ("velocity",) + (("average_grad",) if self.centered else ()) + (("m",) if self.momentum > 0 else ())

@@ -32,7 +32,7 @@ class SGD(Optimizer):
         In ``[0, 1)``; Keras's default 0.
     nesterov : bool
         Use Nesterov momentum.
-    clipnorm, clipvalue, global_clipnorm, name
+    weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
 
     Notes
@@ -58,6 +58,7 @@ class SGD(Optimizer):
         learning_rate: LearningRate = 0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
+        weight_decay: float | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
@@ -66,7 +67,7 @@ class SGD(Optimizer):
         where = type(self).__name__
         self.momentum = number(momentum, where, "momentum", 0.0, 1.0, high_open=True)
         self.nesterov = boolean(nesterov, where, "nesterov")
-        super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def slot_names(self) -> tuple[str, ...]:
         return ("v",) if self.momentum > 0 else ()

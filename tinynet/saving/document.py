@@ -283,13 +283,23 @@ def _slots(c: _Checker, value: Any, weights: list[WeightEntry]) -> list[SlotEntr
             )
         shape, dtype = c.shape(entry["shape"], f"{where}.shape"), c.dtype(entry["dtype"], f"{where}.dtype")
         weight = weights[parameter]
-        if (shape, dtype) != (weight.shape, weight.dtype):
+        if dtype != weight.dtype or not _axes_of(shape, weight.shape):
             raise c.fail(
                 f"gives {where} shape {shape} and dtype {dtype}, but its parameter {parameter} ({weight.name!r}) has "
-                f"shape {weight.shape} and dtype {weight.dtype}."
+                f"shape {weight.shape} and dtype {weight.dtype} (a slot has the parameter's dtype, and its shape "
+                "or that shape with some axes removed)."
             )
         slots.append(SlotEntry(slot_member(parameter, slot), parameter, slot, shape, dtype))
     return slots
+
+
+def _axes_of(shape: tuple[int, ...], full: tuple[int, ...]) -> bool:
+    """Whether ``shape`` is ``full`` with zero or more axes removed (so never more entries than ``full``)."""
+    i = 0
+    for size in full:
+        if i < len(shape) and shape[i] == size:
+            i += 1
+    return i == len(shape)
 
 
 class _Checker:
