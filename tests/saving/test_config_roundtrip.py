@@ -203,9 +203,50 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
             M.Mean,
         )
     },
+    **{
+        ("metrics", cls.__name__): st.builds(cls, name=names)
+        for cls in (
+            M.Accuracy,
+            M.Sum,
+            M.RootMeanSquaredError,
+            M.LogCoshError,
+            M.PearsonCorrelation,
+            M.ConcordanceCorrelation,
+        )
+    },  # fmt: skip
+    ("metrics", "TopKCategoricalAccuracy"): st.builds(M.TopKCategoricalAccuracy, k=st.integers(1, 3), name=names),
+    ("metrics", "SparseTopKCategoricalAccuracy"): st.builds(
+        M.SparseTopKCategoricalAccuracy, k=st.integers(1, 3), name=names
+    ),
+    ("metrics", "R2Score"): st.builds(
+        M.R2Score, st.sampled_from([None, "uniform_average", "variance_weighted_average"]), st.integers(0, 1), names
+    ),
+    **{
+        ("metrics", cls.__name__): st.builds(
+            cls, thresholds=st.none() | unit | st.lists(unit, min_size=1, max_size=3), name=st.none() | names
+        )
+        for cls in (M.TruePositives, M.FalsePositives, M.TrueNegatives, M.FalseNegatives)
+    },  # fmt: skip
+    **{
+        ("metrics", cls.__name__): st.builds(cls, unit, st.integers(1, 300), st.none(), st.none() | names)
+        for cls in (M.PrecisionAtRecall, M.RecallAtPrecision, M.SensitivityAtSpecificity, M.SpecificityAtSensitivity)
+    },
+    ("metrics", "FBetaScore"): st.builds(
+        M.FBetaScore, st.sampled_from([None, "micro", "macro", "weighted"]), positive, st.none() | st.just(0.5), names
+    ),
+    ("metrics", "F1Score"): st.builds(M.F1Score, st.sampled_from([None, "micro", "macro", "weighted"]), name=names),
+    ("metrics", "IoU"): st.builds(M.IoU, st.just(3), st.just([0, 2]), st.none() | names, sparse_y_pred=st.just(False)),
+    ("metrics", "MeanIoU"): st.builds(M.MeanIoU, st.just(3), st.none() | names, sparse_y_pred=st.just(False)),
+    ("metrics", "OneHotIoU"): st.builds(M.OneHotIoU, st.just(3), st.just([1]), st.none() | names),
+    ("metrics", "OneHotMeanIoU"): st.builds(M.OneHotMeanIoU, st.just(3), st.none() | names),
+    ("metrics", "BinaryIoU"): st.builds(M.BinaryIoU, st.sampled_from([(0, 1), [1]]), unit, st.none() | names),
     ("metrics", "BinaryAccuracy"): st.builds(M.BinaryAccuracy, threshold=unit, name=st.none() | names),
-    ("metrics", "Precision"): st.builds(M.Precision, thresholds=unit, name=st.none() | names),
-    ("metrics", "Recall"): st.builds(M.Recall, thresholds=unit, name=st.none() | names),
+    **{
+        ("metrics", cls.__name__): st.builds(
+            cls, thresholds=st.none() | unit | st.lists(unit, min_size=1, max_size=3), name=st.none() | names
+        )
+        for cls in (M.Precision, M.Recall)
+    },  # fmt: skip
 }
 
 GET = {
@@ -282,7 +323,7 @@ def assert_behaves_the_same(family: str, obj: Any, clone: Any) -> None:
         y_true, y_pred = _metric_data(obj, rng)
         for metric in (obj, clone):
             metric.update_state(y_true, y_pred)
-        assert clone.result() == obj.result() or (np.isnan(clone.result()) and np.isnan(obj.result()))
+        np.testing.assert_array_equal(clone.result(), obj.result())  # NaN equals NaN; a vector result too
 
 
 def _loss_data(loss: Any, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -296,9 +337,10 @@ def _loss_data(loss: Any, rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
 
 
 def _metric_data(metric: Any, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(metric, (M.SparseCategoricalAccuracy, M.AutoAccuracy)):
+    sparse = (M.SparseCategoricalAccuracy, M.AutoAccuracy, M.SparseTopKCategoricalAccuracy, M.IoU, M.MeanIoU)
+    if isinstance(metric, sparse):
         return np.array([0, 2, 1, 2]), rng.dirichlet(np.ones(3), size=4)
-    if isinstance(metric, M.CategoricalAccuracy):
+    if isinstance(metric, (M.CategoricalAccuracy, M.TopKCategoricalAccuracy, M.OneHotIoU, M.OneHotMeanIoU)):
         return np.eye(3)[[0, 2, 1, 2]], rng.dirichlet(np.ones(3), size=4)
     return np.array([[0.0], [1.0], [1.0], [0.0]]), rng.uniform(size=(4, 1))
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import TinynetError, UnknownIdentifierError
 from ..layer import Layer
+from ..metrics import metric_named_like_a_loss
 from ..parameter import parameter_budget
 from ..registry import NAME, get_registered_class
 from .archive import ArchiveReader
@@ -85,6 +86,9 @@ def _check_class_name(archive: ArchiveReader, name: Any, where: str, custom_obje
     try:
         return get_registered_class(name, custom_objects)
     except UnknownIdentifierError:
+        metric = metric_named_like_a_loss(name)  # a metric whose name the registry keeps for a loss
+        if metric is not None:
+            return metric
         raise ModelFileError(
             f"{prefix} names the class {name!r} at {where}, which is neither registered nor in custom_objects. "
             f"If it is your own class, decorate it with @tn.register (or pass "
