@@ -56,3 +56,10 @@ def family(cls: type) -> str:
     if parts[1] != "layers":
         return parts[1]
     return _SHARED.get(parts[2], parts[2])
+
+
+# attn14: the modules of Keras's further attention, dense and embedding layers share the families' case files
+_SHARED.update(
+    {"score_attention": "attention", "grouped_query_attention": "attention", "einsum_dense": "dense",
+     "reversible_embedding": "embedding", "spectral_normalization": "normalization"}
+)  # fmt: skip

@@ -45,3 +45,9 @@ __all__ = [
     # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]  # fmt: skip
+
+# attn14: Keras's attention without projections, grouped-query attention, EinsumDense, ReversibleEmbedding,
+# SpectralNormalization
+from .score_attention import AdditiveAttention, Attention  # noqa: E402
+
+__all__ += ["AdditiveAttention", "Attention"]
