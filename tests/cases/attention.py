@@ -134,3 +134,44 @@ LAYER_CASES += [
     ),
     MultiInputCase("additive_attention_padded", seeded(lambda: AdditiveAttention()), input_shapes=SCORED, padded=True),
 ]
+
+# ---------------------------------------------------------------------------- GroupedQueryAttention (attn14)
+from tinynet.layers.grouped_query_attention import GroupedQueryAttention as GQA  # noqa: E402
+
+LAYER_CASES += [
+    MultiInputCase(
+        "gqa_cross",
+        seeded(lambda: GQA(2, num_query_heads=4, num_key_value_heads=2, bias_initializer=random_bias())),
+        input_shapes=CROSS,
+    ),
+    MultiInputCase(
+        "gqa_one_key_value_head_causal",
+        seeded(lambda: GQA(3, num_query_heads=3, num_key_value_heads=1, bias_initializer=random_bias())),
+        input_shapes=KEY_IS_VALUE,
+        options={"use_causal_mask": True},
+    ),
+    MultiInputCase(
+        "gqa_attention_mask_no_bias",
+        seeded(lambda: GQA(2, num_query_heads=2, num_key_value_heads=2, use_bias=False)),
+        input_shapes=MASKED,
+        masks=(3,),
+    ),
+    MultiInputCase(
+        "gqa_gate_sliding_window",
+        seeded(lambda: GQA(2, 4, 2, sliding_window=2, use_gate=True, bias_initializer=random_bias())),
+        input_shapes=CROSS,
+        options={"use_causal_mask": True},
+    ),
+    MultiInputCase(
+        "gqa_dropout_training",
+        seeded(lambda: GQA(2, num_query_heads=4, num_key_value_heads=2, dropout=0.3, seed=4)),
+        input_shapes=CROSS,
+        training=True,
+    ),
+    MultiInputCase(
+        "gqa_padded",
+        seeded(lambda: GQA(2, num_query_heads=4, num_key_value_heads=1, bias_initializer=random_bias())),
+        input_shapes=CROSS,
+        padded=True,
+    ),
+]

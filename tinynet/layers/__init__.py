@@ -51,3 +51,6 @@ __all__ = [
 from .score_attention import AdditiveAttention, Attention  # noqa: E402
 
 __all__ += ["AdditiveAttention", "Attention"]
+from .grouped_query_attention import GroupedQueryAttention, GroupQueryAttention  # noqa: E402
+
+__all__ += ["GroupedQueryAttention", "GroupQueryAttention"]
