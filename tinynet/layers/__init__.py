@@ -54,3 +54,6 @@ __all__ += ["AdditiveAttention", "Attention"]
 from .grouped_query_attention import GroupedQueryAttention, GroupQueryAttention  # noqa: E402
 
 __all__ += ["GroupedQueryAttention", "GroupQueryAttention"]
+from .einsum_dense import EinsumDense  # noqa: E402
+
+__all__ += ["EinsumDense"]
