@@ -57,3 +57,6 @@ __all__ += ["GroupedQueryAttention", "GroupQueryAttention"]
 from .einsum_dense import EinsumDense  # noqa: E402
 
 __all__ += ["EinsumDense"]
+from .reversible_embedding import ReversibleEmbedding  # noqa: E402
+
+__all__ += ["ReversibleEmbedding"]
