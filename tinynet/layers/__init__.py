@@ -60,3 +60,6 @@ __all__ += ["EinsumDense"]
 from .reversible_embedding import ReversibleEmbedding  # noqa: E402
 
 __all__ += ["ReversibleEmbedding"]
+from .spectral_normalization import SpectralNormalization  # noqa: E402
+
+__all__ += ["SpectralNormalization"]
