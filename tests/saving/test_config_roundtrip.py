@@ -248,6 +248,15 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
         for cls in (M.Precision, M.Recall)
     },  # fmt: skip
 }
+# attn14
+CATALOGUE.update(
+    {
+        ("initializers", "Identity"): st.builds(I.Identity, gain=st.floats(-2, 2)),
+        ("regularizers", "OrthogonalRegularizer"): st.builds(
+            R.OrthogonalRegularizer, st.floats(0, 1), st.sampled_from(["rows", "columns"])
+        ),
+    }
+)
 
 GET = {
     "activations": A.get,
