@@ -191,6 +191,8 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     20000.0
     """
 
+    y_true_kind = "class_index"
+
     def __init__(self, from_logits: bool = False, name: str | None = None) -> None:
         super().__init__(from_logits, 0.0, name)
 

@@ -132,6 +132,7 @@ class CategoricalGeneralizedCrossEntropy(Loss):
     """
 
     sums_last_axis = True
+    y_true_kind = "class_index"
 
     def __init__(self, q: float = 0.5, name: str | None = None) -> None:
         super().__init__(name)

@@ -121,6 +121,8 @@ class Circle(Loss):
     3.2009
     """
 
+    y_true_kind = "sample_label"
+
     def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
                  name: str | None = None) -> None:  # fmt: skip
         super().__init__(name)
