@@ -42,6 +42,8 @@ CASE_FAMILY: dict[str, str] = {
 _SHARED = {
     "simple_rnn": "recurrent", "lstm": "recurrent", "gru": "recurrent", "concatenate": "merge", "dot": "merge",
     "global_pooling1d": "pooling", "masking": "sequence",
+    "pooling1d3d": "pooling", "global_pooling3d": "pooling", "adaptive_pooling": "pooling", "padding": "reshaping",
+    "cropping": "reshaping", "upsampling": "reshaping", "permute": "reshaping",
 }  # fmt: skip
 
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from .activated import ActivatedLayer
+from .adaptive_pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
 from .attention import MultiHeadAttention
 from .bidirectional import Bidirectional
 from .concatenate import Concatenate, concatenate
 from .conv import Conv1D, Conv2D
+from .cropping import Cropping1D, Cropping2D, Cropping3D
 from .dense import Dense
 from .dot import Dot, dot
 from .dropout import Dropout
 from .embedding import Embedding, PositionEmbedding
 from .global_pooling1d import GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D
+from .global_pooling3d import GlobalAveragePooling3D, GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D
 from .gru import GRU
 from .input_layer import Input, InputLayer
 from .lstm import LSTM
@@ -31,10 +41,32 @@ from .merge import (
     subtract,
 )
 from .normalization import BatchNorm, LayerNorm
-from .pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
+from .padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
+from .permute import Permute
+from .pooling import (
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool2D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
+from .pooling1d3d import (
+    AveragePooling1D,
+    AveragePooling3D,
+    AvgPool1D,
+    AvgPool3D,
+    MaxPool1D,
+    MaxPool3D,
+    MaxPooling1D,
+    MaxPooling3D,
+)
 from .reshaping import Flatten, Reshape
 from .sequence import RepeatVector, TimeDistributed
 from .simple_rnn import SimpleRNN
+from .upsampling import UpSampling1D, UpSampling2D, UpSampling3D
 
 __all__ = [
     "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Bidirectional", "Concatenate", "Conv1D", "Conv2D",
@@ -44,4 +76,15 @@ __all__ = [
     "PositionEmbedding", "RepeatVector", "Reshape", "SimpleRNN", "Subtract", "TimeDistributed",
     # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+]  # fmt: skip
+
+# Keras's pooling and reshaping layers beyond the 2-D ones: 1-D and 3-D pools, adaptive pools, padding, cropping,
+# upsampling, Permute; and Keras's longer spellings of the 2-D pools
+__all__ += [
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+    "AvgPool1D", "AvgPool3D", "Cropping1D", "Cropping2D", "Cropping3D", "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D", "GlobalAvgPool3D", "GlobalMaxPool3D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+    "MaxPool1D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Permute", "UpSampling1D",
+    "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
 ]  # fmt: skip
