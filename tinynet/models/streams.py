@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import integer
-from ..errors import InvalidTypeError, InvalidValueError
+from ..errors import InvalidTypeError, InvalidValueError, TinynetError
 from ..layer import Array
 from ..utils import PyDataset, unpack_x_y_sample_weight
 from .data import batch_bounds, count, data_for_steps, take, x_for_predict
@@ -195,9 +195,12 @@ def train_check(model: Any, compiled_loss: Any, class_weight: Any, y_optional: b
         x, y, weights = split_batch(batch, where)
         if y is None and not y_optional:
             raise InvalidValueError(f"{where} must be (x, y) or (x, y, sample_weight); received x alone.")
-        x, y, weights = data_for_steps(model, compiled_loss, x, y, weights, class_weight, y_optional)
-        for layer in model.walk():  # a batch a layer would refuse in training (BatchNorm's batch of 1)
-            layer.check_batch_size(count(x), training=True)
+        try:
+            x, y, weights = data_for_steps(model, compiled_loss, x, y, weights, class_weight, y_optional)
+            for layer in model.walk():  # a batch a layer would refuse in training (BatchNorm's batch of 1)
+                layer.check_batch_size(count(x), training=True)
+        except TinynetError as error:  # the same error, saying where the data came from
+            raise type(error)(f"{error} (In a batch of {what}.)") from None
         return batch_of((x, y, weights), slice(None))
 
     return check
@@ -206,15 +209,22 @@ def train_check(model: Any, compiled_loss: Any, class_weight: Any, y_optional: b
 def predict_check(model: Any) -> Check:
     """The check of one batch for ``predict_step``: its ``x`` (a ``y`` in the batch is left out)."""
     where = f"{model._label()}: a batch of x"
-    return lambda batch: x_for_predict(model, split_batch(batch, where)[0])
+
+    def check(batch: Any) -> Any:
+        try:
+            return x_for_predict(model, split_batch(batch, where)[0])
+        except TinynetError as error:
+            raise type(error)(f"{error} (In a batch of x.)") from None
+
+    return check
 
 
 def refuse_with_stream(model: Any, x: Any, **given: Any) -> None:
     """Arguments a ``PyDataset`` or iterator ``x`` holds itself (``y``, ``sample_weight``) must not be passed too."""
-    kind = "PyDataset" if isinstance(x, PyDataset) else "iterator"
+    kind = "a PyDataset" if isinstance(x, PyDataset) else "an iterator"
     for name, value in given.items():
-        if value is not None and value is not False and value != 0.0:
+        if value is not None and not (isinstance(value, (int, float)) and value == 0):
             raise InvalidValueError(
-                f"{model._label()}: {name} cannot be passed with a {kind} as x: its batches hold x, y and sample "
+                f"{model._label()}: {name} cannot be passed with {kind} as x: its batches hold x, y and sample "
                 f"weights themselves (validation_split needs arrays; use validation_data). Received {name}={value!r}."
             )
