@@ -371,7 +371,7 @@ def _public_classes() -> list[type]:
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isclass(obj) and issubclass(obj, (tn.Layer, tn.Loss)):
-                if obj not in (tn.Layer, tn.Activation, tn.Loss, tn.Model, tn.layers.ActivatedLayer):
+                if obj not in (tn.Layer, tn.Activation, tn.Loss, tn.Model, tn.layers.ActivatedLayer, tn.layers.RNNCell):
                     found.append(obj)
     return found
 

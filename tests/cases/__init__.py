@@ -26,6 +26,7 @@ __all__ = [
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
     "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
+    "rnn",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 
@@ -44,6 +45,7 @@ _SHARED = {
     "global_pooling1d": "pooling", "masking": "sequence",
     "pooling1d3d": "pooling", "global_pooling3d": "pooling", "adaptive_pooling": "pooling", "padding": "reshaping",
     "cropping": "reshaping", "upsampling": "reshaping", "permute": "reshaping",
+    "cell": "rnn", "cells": "rnn", "gru_cell": "rnn", "stacked_cells": "rnn",
 }  # fmt: skip
 
 

@@ -13,6 +13,8 @@ from .adaptive_pooling import (
 )
 from .attention import MultiHeadAttention
 from .bidirectional import Bidirectional
+from .cell import RNNCell
+from .cells import LSTMCell, SimpleRNNCell
 from .concatenate import Concatenate, concatenate
 from .conv import Conv1D, Conv2D
 from .cropping import Cropping1D, Cropping2D, Cropping3D
@@ -23,6 +25,7 @@ from .embedding import Embedding, PositionEmbedding
 from .global_pooling1d import GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D
 from .global_pooling3d import GlobalAveragePooling3D, GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D
 from .gru import GRU
+from .gru_cell import GRUCell
 from .input_layer import Input, InputLayer
 from .lstm import LSTM
 from .masking import Masking
@@ -64,8 +67,10 @@ from .pooling1d3d import (
     MaxPooling3D,
 )
 from .reshaping import Flatten, Reshape
+from .rnn import RNN
 from .sequence import RepeatVector, TimeDistributed
 from .simple_rnn import SimpleRNN
+from .stacked_cells import StackedRNNCells
 from .upsampling import UpSampling1D, UpSampling2D, UpSampling3D
 
 __all__ = [
@@ -88,3 +93,5 @@ __all__ += [
     "MaxPool1D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Permute", "UpSampling1D",
     "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
 ]  # fmt: skip
+# the cell API of the recurrent layers: RNN(cell) runs any cell over the steps
+__all__ += ["GRUCell", "LSTMCell", "RNN", "RNNCell", "SimpleRNNCell", "StackedRNNCells"]
