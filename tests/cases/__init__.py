@@ -26,6 +26,7 @@ __all__ = [
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
     "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
+    "conv_nd",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 
@@ -42,6 +43,7 @@ CASE_FAMILY: dict[str, str] = {
 _SHARED = {
     "simple_rnn": "recurrent", "lstm": "recurrent", "gru": "recurrent", "concatenate": "merge", "dot": "merge",
     "global_pooling1d": "pooling", "masking": "sequence",
+    "conv3d": "conv_nd", "conv_transpose": "conv_nd", "depthwise": "conv_nd", "separable": "conv_nd",
 }  # fmt: skip
 
 
