@@ -27,6 +27,7 @@ FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
     "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
     "rnn",
+    "conv_nd",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 
@@ -46,6 +47,7 @@ _SHARED = {
     "pooling1d3d": "pooling", "global_pooling3d": "pooling", "adaptive_pooling": "pooling", "padding": "reshaping",
     "cropping": "reshaping", "upsampling": "reshaping", "permute": "reshaping",
     "cell": "rnn", "cells": "rnn", "gru_cell": "rnn", "stacked_cells": "rnn",
+    "conv3d": "conv_nd", "conv_transpose": "conv_nd", "depthwise": "conv_nd", "separable": "conv_nd",
 }  # fmt: skip
 
 

@@ -95,3 +95,22 @@ __all__ += [
 ]  # fmt: skip
 # the cell API of the recurrent layers: RNN(cell) runs any cell over the steps
 __all__ += ["GRUCell", "LSTMCell", "RNN", "RNNCell", "SimpleRNNCell", "StackedRNNCells"]
+# The convolutions on 1 to 3 spatial axes: 3-D, transposed, depthwise and separable; Keras's long names too.
+from .conv import Convolution1D, Convolution2D  # noqa: E402
+from .conv3d import Conv3D, Convolution3D  # noqa: E402
+from .conv_transpose import (  # noqa: E402
+    Conv1DTranspose,
+    Conv2DTranspose,
+    Conv3DTranspose,
+    Convolution1DTranspose,
+    Convolution2DTranspose,
+    Convolution3DTranspose,
+)
+from .depthwise import DepthwiseConv1D, DepthwiseConv2D  # noqa: E402
+from .separable import SeparableConv1D, SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D  # noqa: E402
+
+__all__ += [
+    "Conv1DTranspose", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution1DTranspose",
+    "Convolution2D", "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose", "DepthwiseConv1D",
+    "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D",
+]  # fmt: skip
