@@ -26,6 +26,7 @@ __all__ = [
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
     "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
+    "noise", "activity", "normalization_extra", "activation_layers", "core_extra",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 
