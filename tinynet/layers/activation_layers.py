@@ -124,8 +124,10 @@ class Softmax(_Softmax):
     -----
     The containers pass a sequence's padding mask to any layer that takes
     ``mask``, as Keras does: a ``(batch, steps)`` padding mask cannot
-    broadcast to ``(batch, steps, features)`` and is refused, as in Keras.
-    ``tn.activations.Softmax`` takes no mask and passes the padding mask on.
+    broadcast to ``(batch, steps, features)`` and is refused, as in Keras —
+    unless ``steps == features``, where it broadcasts (over the wrong axes),
+    as in Keras. After a masked sequence use ``tn.activations.Softmax``,
+    which takes no mask and passes the padding mask on.
     """
 
     def forward(self, x: Array, training: bool = False, mask: Any = None) -> Array:
