@@ -69,7 +69,8 @@ class Activation(Layer):
         found = Linear() if activation is None else activations.get(activation)
         if found is not None and found is activation:  # an instance: a copy of our own (it remembers its last call)
             found = cast(_Activation, type(found).from_config(found.get_config()))
-        self.activation = cast(_Activation, found).astype(self.dtype)
+        self.activation: _Activation = cast(_Activation, found)
+        self.activation.astype(self.dtype)
 
     def forward(self, x: Array, training: bool = False) -> Array:
         return self.activation.forward(x, training)
