@@ -274,15 +274,17 @@ class _SpatialDropout(Dropout):
         return config
 
 
-_SPATIAL_DOC = """Dropout of whole feature maps{what}: each sample's channel is dropped everywhere or nowhere.
+@register
+class SpatialDropout1D(_SpatialDropout):
+    """Dropout of whole channels of a sequence: each sample's channel is dropped at every one of its steps or at none.
 
     Math (keep ~ Bernoulli(1 - rate) drawn from ``self.rng``, one per sample
-    and channel, broadcast over the {axes}; grad = dL/dy)::
+    and channel, broadcast over the steps; grad = dL/dy)::
 
         training    mask = keep / (1 - rate)      y = x * mask       dx = grad * mask
         inference   y = x                         dx = grad
 
-    Neighbouring {axes} are strongly correlated, so dropping single entries
+    Neighbouring steps are strongly correlated, so dropping single entries
     would barely regularize; this drops the channel instead (Tompson et al., 2014).
 
     Parameters
@@ -290,32 +292,22 @@ _SPATIAL_DOC = """Dropout of whole feature maps{what}: each sample's channel is 
     rate : float
         The probability of dropping a channel, in ``[0, 1)``.
     seed : int, optional
-        Seeds ``self.rng`` (see :class:`~tinynet.layers.Dropout`).{data_format}
+        Seeds ``self.rng`` (see :class:`~tinynet.layers.Dropout`).
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
     Shape
     -----
-    input {shape}; output the same.
+    input ``(batch, steps, channels)``; output the same.
 
     Examples
     --------
     >>> import numpy as np
-    >>> y = {name}(0.5, seed=0)(np.ones({example}, dtype=np.float32), training=True)
-    >>> bool(np.all(y == y[:, {first}]))  # the same draw everywhere along the {axes}
+    >>> y = SpatialDropout1D(0.5, seed=0)(np.ones((1, 4, 3), dtype=np.float32), training=True)
+    >>> bool(np.all(y == y[:, :1]))  # one draw along the steps
     True
     """
-_DATA_FORMAT_DOC = """
-    data_format : {"channels_last", "channels_first"}, optional
-        Where the channels are; ``None`` means channels-last, tinynet's layout."""
 
-
-@register
-class SpatialDropout1D(_SpatialDropout):
-    __doc__ = _SPATIAL_DOC.format(
-        what=" of a sequence", axes="steps", data_format="", shape="``(batch, steps, channels)``",
-        name="SpatialDropout1D", example="(1, 4, 3)", first=":1",
-    )  # fmt: skip
     rank = 3
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
@@ -324,11 +316,40 @@ class SpatialDropout1D(_SpatialDropout):
 
 @register
 class SpatialDropout2D(_SpatialDropout):
-    __doc__ = _SPATIAL_DOC.format(
-        what=" of an image", axes="pixels", data_format=_DATA_FORMAT_DOC,
-        shape="``(batch, height, width, channels)`` (channels-last)", name="SpatialDropout2D",
-        example="(1, 2, 3, 4)", first=":1, :1",
-    )  # fmt: skip
+    """Dropout of whole channels of an image: each sample's channel is dropped at every one of its pixels or at none.
+
+    Math (keep ~ Bernoulli(1 - rate) drawn from ``self.rng``, one per sample
+    and channel, broadcast over the pixels; grad = dL/dy)::
+
+        training    mask = keep / (1 - rate)      y = x * mask       dx = grad * mask
+        inference   y = x                         dx = grad
+
+    Neighbouring pixels are strongly correlated, so dropping single entries
+    would barely regularize; this drops the channel instead (Tompson et al., 2014).
+
+    Parameters
+    ----------
+    rate : float
+        The probability of dropping a channel, in ``[0, 1)``.
+    data_format : {"channels_last", "channels_first"}, optional
+        Where the channels are; ``None`` means channels-last, tinynet's layout.
+    seed : int, optional
+        Seeds ``self.rng`` (see :class:`~tinynet.layers.Dropout`).
+    **kwargs
+        ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
+
+    Shape
+    -----
+    input ``(batch, height, width, channels)`` (channels-last); output the same.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = SpatialDropout2D(0.5, seed=0)(np.ones((1, 2, 3, 4), dtype=np.float32), training=True)
+    >>> bool(np.all(y == y[:, :1, :1]))  # one draw along the pixels
+    True
+    """
+
     rank = 4
 
     def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any) -> None:
@@ -337,11 +358,40 @@ class SpatialDropout2D(_SpatialDropout):
 
 @register
 class SpatialDropout3D(_SpatialDropout):
-    __doc__ = _SPATIAL_DOC.format(
-        what=" of a volume", axes="voxels", data_format=_DATA_FORMAT_DOC,
-        shape="``(batch, depth, height, width, channels)`` (channels-last)", name="SpatialDropout3D",
-        example="(1, 2, 2, 2, 3)", first=":1, :1, :1",
-    )  # fmt: skip
+    """Dropout of whole channels of a volume: each sample's channel is dropped at every one of its voxels or at none.
+
+    Math (keep ~ Bernoulli(1 - rate) drawn from ``self.rng``, one per sample
+    and channel, broadcast over the voxels; grad = dL/dy)::
+
+        training    mask = keep / (1 - rate)      y = x * mask       dx = grad * mask
+        inference   y = x                         dx = grad
+
+    Neighbouring voxels are strongly correlated, so dropping single entries
+    would barely regularize; this drops the channel instead (Tompson et al., 2014).
+
+    Parameters
+    ----------
+    rate : float
+        The probability of dropping a channel, in ``[0, 1)``.
+    data_format : {"channels_last", "channels_first"}, optional
+        Where the channels are; ``None`` means channels-last, tinynet's layout.
+    seed : int, optional
+        Seeds ``self.rng`` (see :class:`~tinynet.layers.Dropout`).
+    **kwargs
+        ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
+
+    Shape
+    -----
+    input ``(batch, depth, height, width, channels)`` (channels-last); output the same.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = SpatialDropout3D(0.5, seed=0)(np.ones((1, 2, 2, 2, 3), dtype=np.float32), training=True)
+    >>> bool(np.all(y == y[:, :1, :1, :1]))  # one draw along the voxels
+    True
+    """
+
     rank = 5
 
     def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None, **kwargs: Any) -> None:
