@@ -30,6 +30,8 @@ LAYER_CASES: list[LayerCase] = [
     # inputs of one sign keep the vectors away from 0, where the direction jumps (the floor is pinned elsewhere)
     LayerCase("unit_norm", UnitNormalization, ((3,), (2, 4), (2, 2, 3)), low=0.25),
     LayerCase("unit_norm_axes", lambda: UnitNormalization(axis=[1, 2]), ((2, 3), (3, 1, 2)), low=-3.0, high=-0.25),
-    LayerCase("rms_norm", RMSNormalization, ((3,), (2, 4), (2, 2, 3))),
+    # epsilon 1e-6 bends the objective sharply near x = 0: keep the default case's inputs of one sign
+    LayerCase("rms_norm", RMSNormalization, ((3,), (2, 4), (2, 2, 3)), low=0.25),
+    LayerCase("rms_norm_mixed_signs", lambda: RMSNormalization(epsilon=0.1), ((3,), (2, 4))),
     LayerCase("rms_norm_axes", lambda: RMSNormalization(axis=[-2, -1], epsilon=1e-3), ((2, 3), (1, 2, 2))),
 ]
