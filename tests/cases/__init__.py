@@ -28,6 +28,7 @@ FAMILIES = (
     "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
     "rnn",
     "conv_nd",
+    "noise", "activity", "normalization_extra", "activation_layers", "core_extra",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 

@@ -73,6 +73,16 @@ from .simple_rnn import SimpleRNN
 from .stacked_cells import StackedRNNCells
 from .upsampling import UpSampling1D, UpSampling2D, UpSampling3D
 
+# isort: split
+# Keras breadth (misc14): Keras's ReLU, LeakyReLU and ELU layers are the activation classes themselves
+from ..activations import ELU, LeakyReLU, ReLU
+from .activation_layers import Activation, PReLU, Softmax
+from .activity import ActivityRegularization
+from .core_extra import Identity, Lambda
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
+from .normalization import BatchNormalization, LayerNormalization
+from .normalization_extra import GroupNormalization, RMSNormalization, UnitNormalization
+
 __all__ = [
     "ActivatedLayer", "Add", "Average", "AvgPool2D", "BatchNorm", "Bidirectional", "Concatenate", "Conv1D", "Conv2D",
     "Dense", "Dot", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAvgPool1D",
@@ -81,6 +91,11 @@ __all__ = [
     "PositionEmbedding", "RepeatVector", "Reshape", "SimpleRNN", "Subtract", "TimeDistributed",
     # Keras's functional spellings of the merge layers: create the layer and call it on a list of inputs
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+    # Keras breadth: noise and regularization, normalizations, activation layers, Identity and Lambda
+    "ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise", "SpatialDropout1D",
+    "SpatialDropout2D", "SpatialDropout3D", "BatchNormalization", "LayerNormalization", "GroupNormalization",
+    "RMSNormalization", "UnitNormalization", "Activation", "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
+    "Identity", "Lambda",
 ]  # fmt: skip
 
 # Keras's pooling and reshaping layers beyond the 2-D ones: 1-D and 3-D pools, adaptive pools, padding, cropping,
