@@ -67,7 +67,10 @@ class TinynetClassifier(ClassifierMixin, TinynetEstimator):
     random_state : int, numpy.random.RandomState or None
         With an int, building and training run under that seed, so every
         ``fit`` gives the same model bitwise; None draws from tinynet's
-        process-wide stream (:func:`tinynet.utils.set_random_seed`).
+        process-wide stream (:func:`tinynet.utils.set_random_seed`). The
+        seed is lent to that stream for the fit, so fits in parallel
+        threads of one process would share it (joblib's default
+        process-based workers do not).
     **model_params
         ``model__<name>=value``: ``<name>=value`` for the model function;
         ``get_params``, ``set_params`` and ``GridSearchCV`` see them.
@@ -221,7 +224,10 @@ class TinynetRegressor(RegressorMixin, TinynetEstimator):
     random_state : int, numpy.random.RandomState or None
         With an int, building and training run under that seed, so every
         ``fit`` gives the same model bitwise; None draws from tinynet's
-        process-wide stream (:func:`tinynet.utils.set_random_seed`).
+        process-wide stream (:func:`tinynet.utils.set_random_seed`). The
+        seed is lent to that stream for the fit, so fits in parallel
+        threads of one process would share it (joblib's default
+        process-based workers do not).
     **model_params
         ``model__<name>=value``: ``<name>=value`` for the model function;
         ``get_params``, ``set_params`` and ``GridSearchCV`` see them.
