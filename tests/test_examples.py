@@ -133,3 +133,22 @@ def test_char_transformer_without_the_word_list_says_how_to_get_it(
     monkeypatch.setattr(char_transformer, "DICTIONARY", tmp_path / "american-english")
     with pytest.raises(FileNotFoundError, match=r"apt-get install wamerican.*train\(words=\[\.\.\.\]\)"):
         char_transformer.train()
+
+
+def test_stream_fashion_mnist_trains_from_a_memory_mapped_cache_on_stand_in_files(tmp_path: Path) -> None:
+    """No dataset-fashion-mnist needed: generated IDX files go through the same cache and PyDataset as the real ones."""
+    stream = example("stream_fashion_mnist")
+    source = stream.write_stand_in(tmp_path / "idx")
+    result = stream.train(tmp_path / "cache", source, epochs=3)
+    assert isinstance(result["batches"].images, np.memmap) and len(result["batches"]) == 16
+    assert result["history"]["loss"][-1] < 0.5 * result["history"]["loss"][0]
+    assert result["test_accuracy"] >= 0.9  # chance is 0.1
+    again = stream.train(tmp_path / "cache", tmp_path / "absent", epochs=1, limit=256)  # the cache is read, not the IDX
+    assert len(again["batches"]) == 2
+
+
+def test_stream_fashion_mnist_without_the_package_or_a_cache_names_the_package(tmp_path: Path) -> None:
+    stream = example("stream_fashion_mnist")
+    with pytest.raises(tn.datasets.DatasetNotFoundError, match="apt-get install dataset-fashion-mnist"):
+        stream.train(tmp_path / "cache", tmp_path / "absent")
+    assert not (tmp_path / "cache").exists()

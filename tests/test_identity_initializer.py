@@ -44,4 +44,4 @@ def test_config_round_trips_and_a_dense_layer_starts_as_the_identity() -> None:
     layer = tn.layers.Dense(4, kernel_initializer="identity")
     x = np.random.default_rng(0).normal(size=(2, 4)).astype(np.float32)
     np.testing.assert_array_equal(layer(x), x)
-    assert layer.get_config()["kernel_initializer"] == {"class_name": "Identity", "config": {"gain": 1.0}}
+    assert layer.get_config()["kernel_initializer"] == {"class_name": "IdentityInitializer", "config": {"gain": 1.0}}

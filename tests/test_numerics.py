@@ -331,6 +331,47 @@ def test_sigmoid_outputs_of_1e4_logits_feed_binary_crossentropy_finitely(dtype: 
     assert np.isfinite(dx).all()
 
 
+# Logit losses at +-1e4: (id, loss, y_true, logits, loss value, dL/dlogits), all exact. Rows: the wrong side
+# (loss 1e4 per entry), the right side (0), and label smoothing, which moves the target off 0 and 1.
+LOGIT_LOSSES_AT_1E4 = [
+    ("bce_smoothed", lambda: tn.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.2),
+     [[0.0], [1.0]], [[1e4], [1e4]], (0.9e4 + 0.1e4) / 2, [[0.45], [0.05]]),
+    ("cce_smoothed", lambda: tn.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2),
+     [[0.0, 1.0]], [[1e4, -1e4]], 0.9 * 2e4, [[0.9, -0.9]]),
+    ("binary_focal", lambda: tn.losses.BinaryFocalCrossentropy(from_logits=True),
+     [[0.0], [1.0], [1.0], [0.0]], [[1e4], [-1e4], [1e4], [-1e4]], (1e4 + 1e4) / 4, [[0.25], [-0.25], [0.0], [0.0]]),
+    ("binary_focal_balanced", lambda: tn.losses.BinaryFocalCrossentropy(True, alpha=0.25, gamma=0.5, from_logits=True),
+     [[0.0], [1.0]], [[1e4], [-1e4]], (0.75e4 + 0.25e4) / 2, [[0.375], [-0.125]]),
+    ("categorical_focal", lambda: tn.losses.CategoricalFocalCrossentropy(from_logits=True, alpha=0.5),
+     [[0.0, 1.0], [1.0, 0.0]], [[1e4, -1e4], [1e4, -1e4]], 0.5 * 2e4 / 2, [[0.25, -0.25], [0.0, 0.0]]),
+    ("categorical_focal_gamma_0.5", lambda: tn.losses.CategoricalFocalCrossentropy(gamma=0.5, from_logits=True),
+     [[0.0, 0.0, 1.0]], [[1e4, 1e4, -1e4]], 0.25 * (2e4 + np.log(2.0)), [[0.125, 0.125, -0.25]]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("name", "make", "y_true", "logits", "value", "grad"), LOGIT_LOSSES_AT_1E4, ids=[c[0] for c in LOGIT_LOSSES_AT_1E4]
+)
+def test_logit_losses_at_1e4_are_exact(dtype: type, name, make, y_true, logits, value, grad) -> None:
+    """Focal and label-smoothed cross-entropies from logits of +-1e4: exact loss and gradient, no warning."""
+    loss = make()
+    assert loss(np.array(y_true), np.array(logits, dtype=dtype)) == pytest.approx(
+        value, rel=4 * float(np.finfo(dtype).eps)
+    )
+    dz = loss.backward()
+    assert dz.dtype == dtype
+    np.testing.assert_allclose(dz, np.array(grad, dtype=dtype), rtol=4 * float(np.finfo(dtype).eps), atol=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_cosh_is_finite_and_linear_at_1e4(dtype: type) -> None:
+    """log(cosh(e)) = |e| - log 2 for large |e| (cosh itself overflows past ~710); the slope is sign(e)."""
+    loss = tn.losses.LogCosh()
+    assert loss(np.zeros((2, 1)), np.array([[1e4], [-1e4]], dtype=dtype)) == pytest.approx(1e4 - np.log(2.0))
+    np.testing.assert_array_equal(loss.backward(), np.array([[0.5], [-0.5]], dtype=dtype))
+
+
 def test_an_all_zero_probability_row_is_refused_or_finite() -> None:
     loss = tn.losses.CategoricalCrossentropy()
     try:

@@ -306,12 +306,13 @@ def get(identifier: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- attn14
-@register
+@register(name="IdentityInitializer")  # "Identity" is the layer's (tn.layers.Identity) in tinynet's one registry
 class Identity(Initializer):
     """The identity matrix times ``gain``: ``np.eye(rows, cols) * gain``, for 2-D shapes only (as in Keras).
 
     A rectangular shape gets ones on its main diagonal. Keras's names: ``Identity``,
-    ``IdentityInitializer``, ``"identity"``.
+    ``IdentityInitializer``, ``"identity"``; configs and model files name it ``IdentityInitializer``
+    (Keras's other name), as ``Identity`` is the layer's.
 
     Examples
     --------

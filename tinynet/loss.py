@@ -42,6 +42,10 @@ class Loss(Memory):
 
     #: The categorical cross-entropies sum over the last axis instead of averaging it.
     sums_last_axis: bool = False
+    #: What ``y_true`` holds: ``"dense"`` (``y_pred``'s shape), ``"class_index"`` (an integer class per
+    #: row of ``y_pred``, as SparseCategoricalCrossentropy takes) or ``"sample_label"`` (one integer label
+    #: per sample, as Circle takes). ``fit`` checks ``y`` by it.
+    y_true_kind: str = "dense"
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name if name is not None else re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", type(self).__name__).lower()

@@ -26,6 +26,9 @@ __all__ = [
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
     "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
+    "rnn",
+    "conv_nd",
+    "noise", "activity", "normalization_extra", "activation_layers", "core_extra",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 
@@ -42,6 +45,10 @@ CASE_FAMILY: dict[str, str] = {
 _SHARED = {
     "simple_rnn": "recurrent", "lstm": "recurrent", "gru": "recurrent", "concatenate": "merge", "dot": "merge",
     "global_pooling1d": "pooling", "masking": "sequence",
+    "pooling1d3d": "pooling", "global_pooling3d": "pooling", "adaptive_pooling": "pooling", "padding": "reshaping",
+    "cropping": "reshaping", "upsampling": "reshaping", "permute": "reshaping",
+    "cell": "rnn", "cells": "rnn", "gru_cell": "rnn", "stacked_cells": "rnn",
+    "conv3d": "conv_nd", "conv_transpose": "conv_nd", "depthwise": "conv_nd", "separable": "conv_nd",
 }  # fmt: skip
 
 

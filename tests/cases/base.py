@@ -71,6 +71,8 @@ class LayerCase:
     options: dict[str, Any] = field(default_factory=dict)
     #: Call with a padding mask (``mask=``, see tinynet._masking) drawn from the input: :meth:`options_for`.
     padded: bool = False
+    #: Whether the layer has a config to save: ``False`` for a ``Lambda``, which holds code (its config refuses).
+    saves: bool = True
 
     def options_for(self, x: Inputs) -> dict[str, Any]:
         """The options of a call on ``x``: ``options``; a ``padded`` case adds the mask :func:`padding_mask` draws."""
@@ -178,3 +180,9 @@ class LossCase:
     id: str
     make: Callable[[], tn.Loss]
     data: Callable[[], st.SearchStrategy[tuple[np.ndarray, np.ndarray, np.ndarray | None]]]
+    #: A small deterministic ``(y_true, y_pred)`` of four samples for the fixed-data properties, when the
+    #: generic one (0/1 targets, scores in [-4, 4] or probabilities) does not fit the loss.
+    fixed: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
+    #: False for a loss that scores the batch as a whole (Circle, Dice over the batch): its mean over a
+    #: batch is not the mean of its one-sample losses.
+    per_sample: bool = True

@@ -118,10 +118,11 @@ class CallbackList(Callback):
     def uses_train_batch_hooks(self) -> bool:
         """Whether any callback overrides ``on_train_batch_begin`` or ``on_train_batch_end``.
 
-        When none does, ``fit`` makes no per-batch calls and builds no per-batch logs.
+        When none does, ``fit`` makes no per-batch calls and builds no per-batch logs. A hook set on the
+        instance (as ``LambdaCallback`` sets them) counts too.
         """
         return any(
-            getattr(type(callback), hook) is not getattr(Callback, hook)
+            hook in getattr(callback, "__dict__", {}) or getattr(type(callback), hook) is not getattr(Callback, hook)
             for callback in self.callbacks
             for hook in ("on_train_batch_begin", "on_train_batch_end")
         )

@@ -7,10 +7,13 @@
   ``dataset-fashion-mnist``). Nothing is ever downloaded.
 - :mod:`~tinynet.datasets.idx`: ``read_idx`` and ``write_idx``, a strict reader
   and a writer of the IDX format of MNIST and Fashion-MNIST.
+- Keras's form, ``(x_train, y_train), (x_test, y_test)``:
+  ``fashion_mnist.load_data()`` and ``digits.load_data()`` (a fixed split of the 8x8 digits).
 """
 
 from __future__ import annotations
 
+from . import digits, fashion_mnist
 from .generated import make_circles, make_moons, make_spirals, train_test_split
 from .idx import IDXFormatError, read_idx, write_idx
 from .real import (
@@ -26,4 +29,5 @@ __all__ = [
     "make_moons", "make_circles", "make_spirals", "train_test_split",
     "load_digits", "load_fashion_mnist", "FASHION_MNIST_CLASSES", "FASHION_MNIST_PATH",
     "read_idx", "write_idx", "IDXFormatError", "MissingDependencyError", "DatasetNotFoundError",
+    "fashion_mnist", "digits",
 ]  # fmt: skip

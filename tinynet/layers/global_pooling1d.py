@@ -15,6 +15,7 @@ from .._validation import boolean
 from ..errors import ShapeError
 from ..layer import Array, Layer, Shape
 from ..registry import register
+from ._spatial import channels_last
 
 __all__ = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAvgPool1D", "GlobalMaxPool1D"]
 
@@ -24,8 +25,9 @@ class _GlobalPool1D(Layer):
 
     creates_mask = False  # its compute_mask ends the mask
 
-    def __init__(self, keepdims: bool = False, **kwargs: Any) -> None:
+    def __init__(self, keepdims: bool = False, data_format: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        channels_last(data_format, self._label())
         self.keepdims = boolean(keepdims, self._label(), "keepdims")
 
     def build(self, input_shape: Shape) -> None:
@@ -67,6 +69,8 @@ class GlobalAveragePooling1D(_GlobalPool1D):
     ----------
     keepdims : bool
         Keep the steps axis: output ``(batch, 1, features)``. ``False`` by default, as in Keras.
+    data_format : {None, "channels_last"}
+        Channels-last only; ``"channels_first"`` is refused.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -122,6 +126,8 @@ class GlobalMaxPooling1D(_GlobalPool1D):
     ----------
     keepdims : bool
         Keep the steps axis: output ``(batch, 1, features)``. ``False`` by default, as in Keras.
+    data_format : {None, "channels_last"}
+        Channels-last only; ``"channels_first"`` is refused.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 

@@ -20,8 +20,12 @@ from .._validation import integer
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..registry import register
+from ._spatial import channels_last
 
-__all__ = ["MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D"]
+__all__ = [
+    "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D",
+    "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+]  # fmt: skip
 
 Index = tuple[slice, slice, slice, slice]
 
@@ -66,8 +70,16 @@ class _Pool2D(Layer):
     #: The value padding takes: it must never change the result (-inf for max, 0 for a sum).
     pad_value: float = 0.0
 
-    def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        pool_size: Any = (2, 2),
+        strides: Any = None,
+        padding: str = "valid",
+        data_format: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
+        channels_last(data_format, self._label())
         self.pool_size = _pair(pool_size, self._label(), "pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, self._label(), "strides")
         if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
@@ -150,6 +162,8 @@ class MaxPool2D(_Pool2D):
     padding : {"valid", "same"}
         Keras's: ``"valid"`` keeps whole windows only; ``"same"`` gives
         ``ceil(size / stride)`` outputs, padding the bottom/right more when uneven.
+    data_format : {None, "channels_last"}
+        Channels-last only; ``"channels_first"`` is refused.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -212,7 +226,7 @@ class AvgPool2D(_Pool2D):
 
     Parameters
     ----------
-    pool_size, strides, padding, **kwargs
+    pool_size, strides, padding, data_format, **kwargs
         As for :class:`MaxPool2D`.
 
     Shape
@@ -263,8 +277,9 @@ class AvgPool2D(_Pool2D):
 class _GlobalPool2D(Layer):
     """Shared by the global pools: the input check, the output shape and ``keepdims``."""
 
-    def __init__(self, keepdims: bool = False, **kwargs: Any) -> None:
+    def __init__(self, keepdims: bool = False, data_format: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        channels_last(data_format, self._label())
         if not isinstance(keepdims, (bool, np.bool_)):
             raise InvalidValueError(f"{self._label()}: keepdims must be True or False, received {keepdims!r}.")
         self.keepdims = bool(keepdims)
@@ -297,6 +312,8 @@ class GlobalAvgPool2D(_GlobalPool2D):
     ----------
     keepdims : bool
         Keep the pooled axes: output ``(batch, 1, 1, channels)``. ``False`` by default, as in Keras.
+    data_format : {None, "channels_last"}
+        Channels-last only; ``"channels_first"`` is refused.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -342,6 +359,8 @@ class GlobalMaxPool2D(_GlobalPool2D):
     ----------
     keepdims : bool
         Keep the pooled axes: output ``(batch, 1, 1, channels)``. ``False`` by default, as in Keras.
+    data_format : {None, "channels_last"}
+        Channels-last only; ``"channels_first"`` is refused.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -370,3 +389,10 @@ class GlobalMaxPool2D(_GlobalPool2D):
         dxf = np.zeros((n, h * w, c), dtype=dtype)
         np.put_along_axis(dxf, first, grad.reshape(n, 1, c), axis=1)
         return dxf.reshape(x_shape)
+
+
+#: Keras's longer spellings, bound to the same classes.
+MaxPooling2D = MaxPool2D
+AveragePooling2D = AvgPool2D
+GlobalAveragePooling2D = GlobalAvgPool2D
+GlobalMaxPooling2D = GlobalMaxPool2D

@@ -6,6 +6,11 @@ probabilities, as in Keras, ``y_pred`` is clipped to ``[eps, 1 - eps]``
 (``eps = 1e-7``) so the loss stays finite; the gradient is zero where the
 clip is active. ``compile`` switches a model that ends in sigmoid or softmax
 to the logits form automatically.
+
+``label_smoothing`` (Binary and Categorical, as in Keras) softens the targets
+before the loss: ``y * (1 - ls) + ls / 2`` for the binary loss, ``y * (1 - ls)
++ ls / C`` over ``C`` classes for the categorical one. It changes only ``y``,
+so the from-logits forms stay exact and finite at logits of +-1e4.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import _numerics
+from .._validation import number
 from ..errors import InvalidValueError, ShapeError
 from ..loss import Array, Loss
 from ..registry import register
@@ -25,9 +31,10 @@ EPSILON = 1e-7
 
 
 class _Crossentropy(Loss):
-    def __init__(self, from_logits: bool = False, name: str | None = None) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, name: str | None = None) -> None:
         super().__init__(name)
         self.from_logits = bool(from_logits)
+        self.label_smoothing = number(label_smoothing, type(self).__name__, "label_smoothing", 0.0, 1.0)
 
     def check_targets(self, y_true: Array, y_pred: Array) -> None:
         super().check_targets(y_true, y_pred)
@@ -43,7 +50,12 @@ class _Crossentropy(Loss):
             )
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "from_logits": self.from_logits}
+        return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+    def smooth(self, y: Array, classes: int) -> Array:
+        """``y * (1 - ls) + ls / classes``: the targets softened towards uniform (unchanged when ``ls = 0``)."""
+        ls = self.label_smoothing
+        return y if ls == 0.0 else y * (1.0 - ls) + ls / classes
 
     def reuse_probabilities(self, probabilities: Array) -> None:
         """Hand ``backward`` the activation of the last from-logits ``forward``'s logits, already computed.
@@ -65,7 +77,7 @@ class _Crossentropy(Loss):
 class BinaryCrossentropy(_Crossentropy):
     """Binary cross-entropy, for one (or several independent) yes/no outputs. Id ``"binary_crossentropy"``.
 
-    Math (y = y_true; scale = w_i / (N * M))::
+    Math (y = smooth(y_true) = y_true * (1 - ls) + ls / 2; scale = w_i / (N * M))::
 
         from_logits=True, z = y_pred
           forward    L = sum((softplus(z) - y * z) * scale)      softplus(z) = max(z, 0) + log1p(exp(-|z|))
@@ -83,6 +95,7 @@ class BinaryCrossentropy(_Crossentropy):
 
     def forward(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
         y, y_pred, scale = self.prepare(y_true, y_pred, sample_weight)
+        y = self.smooth(y, 2)
         if self.from_logits:
             z = y_pred
             self.remember(z=z, y=y, scale=scale)
@@ -103,7 +116,8 @@ class BinaryCrossentropy(_Crossentropy):
 class CategoricalCrossentropy(_Crossentropy):
     """Cross-entropy against one-hot (or soft) class targets. Id ``"categorical_crossentropy"``.
 
-    Math (y = y_true, sums along the class axis; scale = w_i / (N * M))::
+    Math (y = smooth(y_true) = y_true * (1 - ls) + ls / C over C classes, sums along the class axis;
+    scale = w_i / (N * M))::
 
         from_logits=True, z = y_pred
           forward    L = -sum(sum(y * log_softmax(z)) * scale)
@@ -126,7 +140,7 @@ class CategoricalCrossentropy(_Crossentropy):
 
     def forward(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
         y, y_pred, scale = self.prepare(y_true, y_pred, sample_weight)
-        return self._forward(y, y_pred, scale)
+        return self._forward(self.smooth(y, y_pred.shape[-1]), y_pred, scale)
 
     def _forward(self, y: Array, y_pred: Array, scale: Array) -> float:
         y_total = y.sum(axis=-1, keepdims=True)
@@ -167,6 +181,9 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
                              dy_pred = (softmax(z) - one_hot) * scale     (L = -sum(log_softmax(z)[label] * scale))
 
+    Like Keras's, it takes no ``label_smoothing``: smooth one-hot targets with
+    CategoricalCrossentropy instead.
+
     Examples
     --------
     >>> import numpy as np
@@ -174,34 +191,54 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     20000.0
     """
 
+    y_true_kind = "class_index"
+
+    def __init__(self, from_logits: bool = False, name: str | None = None) -> None:
+        super().__init__(from_logits, 0.0, name)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        del config["label_smoothing"]
+        return config
+
     def forward(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
-        y_pred = np.asarray(y_pred)
-        labels = np.asarray(y_true).reshape(y_pred.shape[:-1]).astype(np.intp)
-        one_hot = np.zeros(y_pred.shape, dtype=y_pred.dtype if y_pred.dtype.kind == "f" else np.float32)
-        np.put_along_axis(one_hot, labels[..., None], 1.0, axis=-1)
-        y, y_pred, scale = self.prepare(one_hot, y_pred, sample_weight)
+        y, y_pred, scale = self.prepare(one_hot_like(y_true, y_pred), y_pred, sample_weight)
         return self._forward(y, y_pred, scale)
 
     def check_targets(self, y_true: Array, y_pred: Array) -> None:
-        classes = y_pred.shape[-1]
-        if y_true.shape not in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,)):
-            raise ShapeError(
-                f"{self._label()}: y_true must hold one integer label per sample, shape {y_pred.shape[:-1]}; "
-                f"received shape {y_true.shape}. For one-hot targets use CategoricalCrossentropy."
-            )
-        if y_true.size and (y_true.dtype.kind == "f" and not (y_true == np.round(y_true)).all()):
-            raise InvalidValueError(f"{self._label()}: y_true must hold integer class labels; received fractions.")
-        if y_true.size and (y_true.min() < 0 or y_true.max() >= classes):
-            raise InvalidValueError(
-                f"{self._label()}: labels must lie in [0, {classes}) for {classes} classes; received labels in "
-                f"[{y_true.min()}, {y_true.max()}]."
-            )
+        check_class_labels(self, y_true, y_pred)
         if not self.from_logits and y_pred.size and (y_pred.min() < 0 or y_pred.max() > 1):
             raise InvalidValueError(
                 f"{self._label()}: y_pred must be probabilities in [0, 1]; received values in "
                 f"[{y_pred.min()}, {y_pred.max()}]. For raw scores use from_logits=True."
             )
         _check_rows_have_mass(self, y_pred)
+
+
+def check_class_labels(loss: Loss, y_true: Array, y_pred: Array) -> None:
+    """Raise unless ``y_true`` holds one integer class label in ``[0, classes)`` per row of ``y_pred``."""
+    classes = y_pred.shape[-1]
+    if y_true.shape not in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,)):
+        raise ShapeError(
+            f"{loss._label()}: y_true must hold one integer label per sample, shape {y_pred.shape[:-1]}; "
+            f"received shape {y_true.shape}. For one-hot targets use CategoricalCrossentropy."
+        )
+    if y_true.size and (y_true.dtype.kind == "f" and not (y_true == np.round(y_true)).all()):
+        raise InvalidValueError(f"{loss._label()}: y_true must hold integer class labels; received fractions.")
+    if y_true.size and (y_true.min() < 0 or y_true.max() >= classes):
+        raise InvalidValueError(
+            f"{loss._label()}: labels must lie in [0, {classes}) for {classes} classes; received labels in "
+            f"[{y_true.min()}, {y_true.max()}]."
+        )
+
+
+def one_hot_like(y_true: Any, y_pred: Any) -> Array:
+    """Integer labels (shape ``y_pred.shape[:-1]``, or with a trailing 1) as one-hot rows of ``y_pred``'s shape."""
+    y_pred = np.asarray(y_pred)
+    labels = np.asarray(y_true).reshape(y_pred.shape[:-1]).astype(np.intp)
+    one_hot = np.zeros(y_pred.shape, dtype=y_pred.dtype if y_pred.dtype.kind == "f" else np.float32)
+    np.put_along_axis(one_hot, labels[..., None], 1.0, axis=-1)
+    return one_hot
 
 
 def _check_rows_have_mass(loss: _Crossentropy, y_pred: Array) -> None:

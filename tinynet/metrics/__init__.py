@@ -141,7 +141,7 @@ def get(identifier: Any, loss: Any = None, custom_objects: dict[str, type] | Non
     ``tinynet.losses.get`` takes):
 
     - ``BinaryCrossentropy`` -> :class:`BinaryAccuracy` (threshold 0.5);
-    - ``SparseCategoricalCrossentropy`` -> :class:`SparseCategoricalAccuracy`;
+    - ``SparseCategoricalCrossentropy`` (any loss taking class indices) -> :class:`SparseCategoricalAccuracy`;
     - ``CategoricalCrossentropy`` -> :class:`CategoricalAccuracy`;
     - any other loss, or ``None`` -> :class:`AutoAccuracy`, which picks one of
       the three from the shapes of the first batch as Keras does (``y_pred``
@@ -202,7 +202,7 @@ def _accuracy_for(loss: Any, name: str) -> Metric:
     """The accuracy metric Keras pairs with ``loss``, named ``name``."""
     if loss is not None and not isinstance(loss, Loss):
         loss = losses.get(loss)
-    if isinstance(loss, losses.SparseCategoricalCrossentropy):  # before its base class
+    if isinstance(loss, Loss) and loss.y_true_kind == "class_index":  # sparse labels; before its base class
         return SparseCategoricalAccuracy(name=name)
     if isinstance(loss, losses.CategoricalCrossentropy):
         return CategoricalAccuracy(name=name)

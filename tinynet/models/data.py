@@ -17,7 +17,7 @@ from .._validation import as_array, as_float_array, as_index_array, check_finite
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..loss import Loss
-from ..losses import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
+from ..losses import BinaryCrossentropy, CategoricalCrossentropy
 
 if TYPE_CHECKING:
     from .compiled_loss import CompiledLoss
@@ -167,8 +167,10 @@ def check_y(model: Layer, loss: Loss, y: Any, n: int, output_shape: Shape, what:
     check_finite(y, where, what)
     if len(y) != n:
         raise ShapeError(f"{where}: x has {n} samples but {what} has {len(y)}; they must match.")
-    if isinstance(loss, SparseCategoricalCrossentropy):
+    if loss.y_true_kind == "class_index":
         return _sparse_labels(y, output_shape, where, what)
+    if loss.y_true_kind == "sample_label":
+        return _sample_labels(y, n, where, what)
     expected = (n, *output_shape)  # a None in it: a size known only from the data, any size fits it here
     if isinstance(loss, CategoricalCrossentropy):
         if not shape_fits(expected, y.shape):
@@ -188,6 +190,16 @@ def check_y(model: Layer, loss: Loss, y: Any, n: int, output_shape: Shape, what:
             f"{where}: {what} must lie in [0, 1] for {loss.name}; received values in [{y.min()}, {y.max()}]."
         )
     return as_float_array(y, model.dtype, where, what)
+
+
+def _sample_labels(y: Array, n: int, where: str, what: str) -> Array:
+    if y.shape == (n, 1):
+        y = y[:, 0]
+    if y.shape != (n,):
+        raise ShapeError(f"{where}: {what} must hold one integer label per sample, shape ({n},), received {y.shape}.")
+    if y.dtype.kind == "f" and not (y == np.round(y)).all():
+        raise InvalidValueError(f"{where}: {what} must hold integer labels; received fractions.")
+    return y.astype(np.intp, copy=False)
 
 
 def _sparse_labels(y: Array, output_shape: Shape, where: str, what: str) -> Array:
@@ -224,12 +236,12 @@ def class_sample_weights(model: Layer, class_weight: Any, y: Array, loss: Loss) 
         raise InvalidTypeError(
             f"{where}: class_weight must be a dict {{class index: weight}}, received {class_weight!r}."
         )
-    if y.ndim > 2 or (isinstance(loss, SparseCategoricalCrossentropy) and y.ndim > 1):
+    if y.ndim > 2 or (loss.y_true_kind == "class_index" and y.ndim > 1):
         raise InvalidValueError(
             f"{where}: class_weight weighs a sample by its one class, but y holds a label per step or position "
             f"(shape {y.shape}); pass sample_weight instead."
         )
-    if isinstance(loss, SparseCategoricalCrossentropy):
+    if loss.y_true_kind != "dense":
         labels = y
     elif y.ndim == 2 and y.shape[1] > 1:
         labels = y.argmax(axis=1)

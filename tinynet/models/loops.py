@@ -1,6 +1,7 @@
 """The loops around the steps: epochs of batches for ``fit``, batches for ``evaluate`` and ``predict``.
 
-A loop cuts batches, hands each to the model's step (``train_step``,
+A loop takes batches from a source (:mod:`tinynet.models.streams`: arrays,
+a ``PyDataset`` or an iterator), hands each to the model's step (``train_step``,
 ``test_step``, ``predict_step``) and calls the callbacks' hooks around it. It
 does nothing to a batch itself: that is the step's job, and a model may
 override the step. Arguments reach a loop already checked.
@@ -8,6 +9,7 @@ override the step. Arguments reach a loop already checked.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,15 +18,15 @@ import numpy as np
 
 from .._memory import inference
 from ..callbacks import CallbackList
-from ..errors import InvalidTypeError
+from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Array
 from ..utils import make_rng
-from .data import batch_bounds, count, take
+from .data import count
+from .streams import ArrayBatches, batch_of
 
-__all__ = ["fit_loop", "evaluate_loop", "predict_loop", "callbacks_for", "training"]
+__all__ = ["fit_loop", "evaluate_loop", "predict_loop", "callbacks_for", "training", "batch_of"]
 
 Logs = dict[str, Any]
-Arrays = tuple[Array, Array | None, Array | None]  # x, y, sample weights: y and weights may be absent
 
 
 @contextmanager
@@ -40,42 +42,50 @@ def training(model: Any) -> Iterator[None]:
 
 def fit_loop(
     model: Any,
-    data: Arrays,
-    batch_size: int,
+    source: Any,
     epochs: range,
-    shuffle: bool,
-    validation: Arrays | None,
+    validation: Any,
     callback_list: CallbackList,
 ) -> None:
-    """Epochs of batches through ``train_step``, with the callbacks' hooks; ``on_train_end`` runs on every exit.
+    """Epochs of batches from ``source`` through ``train_step``, with the callbacks' hooks; ``on_train_end`` always.
 
-    An epoch's logs are those its last step returned, plus ``val_`` figures from ``evaluate_loop``.
+    ``source`` and ``validation`` are sources of :mod:`tinynet.models.streams`.
+    An epoch's logs are those its last step returned, plus ``val_`` figures
+    from ``evaluate_loop``. A callback may set ``model._resume_from`` in
+    ``on_train_begin`` (``BackupAndRestore`` does): ``{"epoch", "step",
+    "shuffle_rng"}``, where training then goes on — that epoch, from that
+    batch, its order drawn again from the shuffling generator's state at the
+    epoch's start.
     """
-    x, y, weights = data
     rng = model._shuffle_rng if model._shuffle_rng is not None else make_rng()
-    bounds = batch_bounds(count(x), batch_size)
     batch_hooks = callback_list.uses_train_batch_hooks()  # else no per-batch calls
     logs: Logs = {}
     model.stop_training = False
     callback_list.on_train_begin()
     try:
+        epochs, first_step = _resumed(model, rng, epochs)
         with training(model):
             for epoch in epochs:
                 callback_list.on_epoch_begin(epoch)
                 model.reset_metrics()
-                order = rng.permutation(count(x)) if shuffle else None
-                for step, (start, stop) in enumerate(bounds):
+                ran = 0
+                for step, batch in source.epoch(rng, first_step if epoch == epochs.start else 0):
                     if batch_hooks:
                         callback_list.on_train_batch_begin(step)
-                    index = slice(start, stop) if order is None else order[start:stop]
-                    logs = checked_logs(model, model.train_step(batch_of(data, index)), "train_step")
+                    logs = checked_logs(model, model.train_step(batch), "train_step")
+                    ran += 1
                     if batch_hooks:
                         callback_list.on_train_batch_end(step, logs)
                     if model.stop_training:
                         break
+                source.on_epoch_end()
+                if source.interrupted:
+                    _ran_out(model)
+                    if not ran:
+                        break
                 logs = dict(logs)
                 if validation is not None:
-                    results = evaluate_loop(model, validation, batch_size, callback_list)
+                    results = evaluate_loop(model, validation, callback_list)
                     logs.update({f"val_{name}": value for name, value in results.items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if model.stop_training:
@@ -84,52 +94,75 @@ def fit_loop(
         callback_list.on_train_end(logs)
 
 
-def evaluate_loop(model: Any, data: Arrays, batch_size: int, callback_list: CallbackList | None = None) -> Logs:
-    """``test_step`` over the batches of ``data`` under inference, after ``reset_metrics``; the last step's logs."""
+def _resumed(model: Any, rng: np.random.Generator, epochs: range) -> tuple[range, int]:
+    """The epochs left and the first step, after a callback asked to resume (see :func:`fit_loop`)."""
+    resume = vars(model).pop("_resume_from", None)
+    if resume is None:
+        return epochs, 0
+    if resume.get("shuffle_rng") is not None:
+        rng.bit_generator.state = resume["shuffle_rng"]
+    start = max(epochs.start, int(resume["epoch"]))
+    return range(start, epochs.stop), int(resume["step"]) if start == int(resume["epoch"]) else 0
+
+
+def _ran_out(model: Any) -> None:
+    warnings.warn(
+        f"{model._label()}: the input ran out of data; training stops here. Make sure the generator can give at "
+        "least steps_per_epoch * epochs batches.",
+        stacklevel=3,
+    )
+    model.stop_training = True
+
+
+def evaluate_loop(model: Any, source: Any, callback_list: CallbackList | None = None) -> Logs:
+    """``test_step`` over the batches of ``source`` under inference, after ``reset_metrics``; the last step's logs."""
     hooks = callback_list if callback_list is not None else CallbackList()
     model.reset_metrics()
     logs: Logs = {}
     hooks.on_test_begin()
     with inference():  # what a training forward remembered stays in place
-        for step, (start, stop) in enumerate(batch_bounds(count(data[0]), batch_size)):
+        for step, batch in source.epoch(None):
             hooks.on_test_batch_begin(step)
-            logs = checked_logs(model, model.test_step(batch_of(data, slice(start, stop))), "test_step")
+            logs = checked_logs(model, model.test_step(batch), "test_step")
             hooks.on_test_batch_end(step, logs)
+        source.on_epoch_end()
+    if source.interrupted:
+        raise InvalidValueError(
+            f"{model._label()}: the evaluation data ran out before its first batch; pass an iterator that still "
+            "holds batches, set steps (validation_steps), or use a PyDataset, which can be read again."
+        )
     hooks.on_test_end(logs)
     return dict(logs)
 
 
-def predict_loop(model: Any, x: Array, batch_size: int, callback_list: CallbackList | None = None) -> Array:
-    """``predict_step`` over the batches of ``x`` under inference, the outputs concatenated."""
+def predict_loop(model: Any, x: Any, batch_size: int, callback_list: CallbackList | None = None) -> Array:
+    """``predict_step`` over the batches of ``x`` (arrays, or a stream source) under inference, concatenated."""
     with inference():  # what a training forward remembered stays in place
-        if callback_list is None and count(x) <= batch_size:  # one batch, no hooks: the latency path
+        stream = hasattr(x, "epoch")
+        if not stream and callback_list is None and count(x) <= batch_size:  # one batch, no hooks: the latency path
             y: Any = model.predict_step(x)
             return _owned(y, x)
+        source = x if stream else ArrayBatches((x, None, None), batch_size)
         hooks = callback_list if callback_list is not None else CallbackList()
         hooks.on_predict_begin()
         outputs = []
-        for step, (start, stop) in enumerate(batch_bounds(count(x), batch_size)):
+        for step, batch in source.epoch(None):
             hooks.on_predict_batch_begin(step)
-            outputs.append(model.predict_step(take(x, slice(start, stop))))
+            outputs.append(model.predict_step(batch))
             hooks.on_predict_batch_end(step)
+        source.on_epoch_end()
+        if not outputs:
+            raise InvalidValueError(f"{model._label()}: predict received no batch; the input had run out.")
         hooks.on_predict_end()
     return _concatenated(outputs)
 
 
-def callbacks_for(model: Any, callbacks: Any, verbose: int, steps: int) -> CallbackList | None:
+def callbacks_for(model: Any, callbacks: Any, verbose: int, steps: int | None) -> CallbackList | None:
     """The callbacks of ``evaluate`` / ``predict``, with a bar for ``verbose``; ``None`` when there are none."""
     if callbacks is None and verbose == 0:
         return None
     params = {"epochs": 1, "steps": steps, "verbose": verbose}
     return CallbackList(callbacks, model=model, params=params, add_progress=True, verbose=verbose)
-
-
-def batch_of(data: Arrays, index: Any) -> Any:
-    """What a step receives: ``(x, y)``, ``(x, y, sample_weight)``, or ``x`` alone when there is no ``y``."""
-    x, y, weights = data
-    if y is None:
-        return take(x, index)
-    return (take(x, index), take(y, index)) if weights is None else (take(x, index), take(y, index), weights[index])
 
 
 def checked_logs(model: Any, logs: Any, step: str) -> Logs:

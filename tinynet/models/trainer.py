@@ -25,11 +25,13 @@ from .._rollback import unchanged_on_error
 from .._validation import integer
 from ..callbacks import CallbackList, History
 from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
-from ..layer import Array
+from ..layer import Array, Layer
+from ..layers.activity import ActivityRegularization
 from ..utils import make_rng, unpack_x_y_sample_weight
-from . import data, loops
+from . import data, loops, sources
 from .compiled_loss import CompiledLoss, kept_steps
 from .data import count
+from .streams import ArrayBatches
 
 __all__ = ["Trainer"]
 
@@ -126,15 +128,27 @@ class Trainer:
         return None if all(m is None for m in masks) else masks
 
     def regularization_penalty(self) -> float:
-        """The sum of the penalties of every trainable parameter that carries a regularizer.
+        """The penalties of every trainable parameter that carries a regularizer, plus the activity penalties.
 
-        Their gradients are added by ``optimizer.step``, which sees the same parameters.
+        The parameters' gradients are added by ``optimizer.step``, which sees the
+        same parameters. An activity penalty is that of the last forward of an
+        :class:`~tinynet.layers.ActivityRegularization` in the model; taking it
+        here makes the layer's next ``backward`` carry its gradient.
         """
-        return sum(
+        weights = sum(
             p.regularizer.penalty(p.value)
             for p in self.trainable_parameters()  # type: ignore[attr-defined]
             if p.regularizer is not None
         )
+        return weights + sum(layer.take_penalty() for layer in self._activity_layers())
+
+    def _activity_layers(self) -> list[ActivityRegularization]:
+        """The model's ``ActivityRegularization`` layers; the walk is kept until ``parameter_changes`` moves."""
+        cache = getattr(self, "_activity_cache", None)
+        if cache is None or cache[0] != Layer.parameter_changes:
+            found = [layer for layer in self.walk() if isinstance(layer, ActivityRegularization)]  # type: ignore[attr-defined]
+            cache = self._activity_cache = (Layer.parameter_changes, found)
+        return cache[1]
 
     @property
     def metrics(self) -> list[Any]:
@@ -212,6 +226,8 @@ class Trainer:
         class_weight: dict[int, float] | None = None,
         sample_weight: Any = None,
         initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``; return a ``History`` of the per-epoch logs.
 
@@ -225,6 +241,13 @@ class Trainer:
         ``validation_data=(x_val, y_val)`` (or with sample weights) takes
         precedence. Every argument is checked before the first step: a
         refused call changes no weight.
+
+        ``x`` may instead be a :class:`~tinynet.utils.PyDataset` (its batches
+        hold ``y`` and the sample weights; ``shuffle`` shuffles the order of
+        its batches) or an iterator of batches such as a generator, read
+        ``steps_per_epoch`` batches an epoch (or to its end); each batch is
+        checked as it comes. ``validation_data`` may be either too, read
+        ``validation_steps`` batches (or to its end) at each epoch's end.
         """
         model: Any = self
         compiled_loss = self._require_compiled("fit")
@@ -235,32 +258,20 @@ class Trainer:
         if not isinstance(shuffle, (bool, np.bool_)):
             raise InvalidTypeError(f"{model._label()}: shuffle must be True or False, received {shuffle!r}.")
         with unchanged_on_error(model):
-            x, y, weights = data.data_for_steps(
-                model, compiled_loss, x, y, sample_weight, class_weight, self._overrides("train_step")
-            )
-            held_out = data.split_validation(model, validation_split, data.count(x))
-            validation: tuple[Array, Array | None, Array | None] | None = None
-            if validation_data is not None:
-                validation = data.validation_for_fit(model, compiled_loss, validation_data)
-            elif held_out:
-                cut = data.count(x) - held_out
-                (x, y, weights), validation = data.split_at((x, y, weights), cut)
-            bounds = data.batch_bounds(data.count(x), batch_size)
-            for layer in model.walk():  # a batch a layer would refuse mid-training is refused now
-                for size in {stop - start for start, stop in bounds}:
-                    layer.check_batch_size(size, training=True)
+            source, validation = sources.fit_sources(
+                model, compiled_loss, x, y, batch_size, bool(shuffle), sample_weight, class_weight, validation_split,
+                validation_data, steps_per_epoch, validation_steps, self._overrides("train_step"),
+            )  # fmt: skip
             callback_list = CallbackList(
                 callbacks,
                 model=model,
-                params={"epochs": epochs, "steps": len(bounds), "verbose": verbose},
+                params={"epochs": epochs, "steps": source.steps, "verbose": verbose},
                 add_history=True,
                 add_progress=True,
                 verbose=verbose,
             )
         self.history = callback_list.history
-        loops.fit_loop(
-            model, (x, y, weights), batch_size, range(initial_epoch, epochs), shuffle, validation, callback_list
-        )
+        loops.fit_loop(model, source, range(initial_epoch, epochs), validation, callback_list)
         assert self.history is not None
         return self.history
 
@@ -276,6 +287,7 @@ class Trainer:
         batch_size: int | None = None,
         verbose: Any = "auto",
         sample_weight: Any = None,
+        steps: int | None = None,
         callbacks: Any = None,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
@@ -285,32 +297,41 @@ class Trainer:
         or a dict with ``return_dict=True``. The figures do not depend on
         ``batch_size``, and no weight changes (the metrics are reset first).
         ``callbacks`` get the ``on_test_*`` hooks; ``verbose=1`` shows a bar.
+        ``x`` may be a :class:`~tinynet.utils.PyDataset` or an iterator of
+        batches, read in order (``steps`` batches of an iterator, or to its end).
         """
         model: Any = self
         compiled_loss = self._require_compiled("evaluate")
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose)
         with unchanged_on_error(model):
-            x, y, weights = data.data_for_steps(
-                model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
+            source = sources.evaluate_source(
+                model, compiled_loss, x, y, batch_size, sample_weight, steps, self._overrides("test_step")
             )
-        steps = len(data.batch_bounds(data.count(x), batch_size))
-        results = loops.evaluate_loop(
-            model, (x, y, weights), batch_size, loops.callbacks_for(model, callbacks, verbose, steps)
-        )
+        results = loops.evaluate_loop(model, source, loops.callbacks_for(model, callbacks, verbose, source.steps))
         return data.as_keras_result(results, return_dict)
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, callbacks: Any = None) -> Array:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = 0,
+        steps: int | None = None,
+        callbacks: Any = None,
+    ) -> Array:
         """The model's outputs (probabilities for a sigmoid/softmax head) for ``x``, through :meth:`predict_step`.
 
         Silent by default; ``verbose=1`` shows a progress bar as in Keras, and
-        ``callbacks`` get the ``on_predict_*`` hooks. Nothing in the model changes.
+        ``callbacks`` get the ``on_predict_*`` hooks. Nothing in the model
+        changes. ``x`` may be a :class:`~tinynet.utils.PyDataset` or an
+        iterator of batches (a ``y`` in its batches is left out), read in order.
         """
         model: Any = self
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose, auto=0)
-        x = data.x_for_predict(model, x)
-        steps = len(data.batch_bounds(data.count(x), batch_size))
+        with unchanged_on_error(model):
+            x = sources.predict_source(model, x, steps)
+        steps = x.steps if hasattr(x, "epoch") else len(data.batch_bounds(data.count(x), batch_size))
         return loops.predict_loop(model, x, batch_size, loops.callbacks_for(model, callbacks, verbose, steps))
 
     # ------------------------------------------------------------------ one batch
@@ -341,7 +362,8 @@ class Trainer:
             x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
             )
-        return data.as_keras_result(loops.evaluate_loop(model, (x, y, weights), max(data.count(x), 1)), return_dict)
+        results = loops.evaluate_loop(model, ArrayBatches((x, y, weights), max(data.count(x), 1)))
+        return data.as_keras_result(results, return_dict)
 
     def predict_on_batch(self, x: Any) -> Array:
         """``predict`` for one batch."""

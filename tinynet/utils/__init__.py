@@ -1,4 +1,8 @@
-"""Small helpers: reproducible randomness and readable descriptions of arrays.
+"""Small helpers: reproducible randomness, readable descriptions of arrays, labels, and streamed data.
+
+- :func:`set_random_seed`, :func:`make_rng`: the randomness below;
+- :func:`to_categorical`: integer labels as one-hot rows;
+- :class:`PyDataset` (alias ``Sequence``): data handed to ``fit`` one batch at a time.
 
 Randomness
 ----------
@@ -17,10 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import describe, number
-from .errors import InvalidValueError
+from .._validation import describe, number
+from ..errors import InvalidValueError
+from .numerical import to_categorical
+from .py_dataset import PyDataset, Sequence
 
-__all__ = ["set_random_seed", "make_rng", "describe", "unpack_x_y_sample_weight"]
+__all__ = [
+    "set_random_seed", "make_rng", "describe", "unpack_x_y_sample_weight", "to_categorical", "PyDataset", "Sequence",
+]  # fmt: skip
 
 _root = np.random.SeedSequence()
 
