@@ -297,6 +297,9 @@ def test_bad_inputs_are_refused_before_anything_is_built() -> None:
         layer([query, value, normal(2, 4, 4)])
     with pytest.raises(InvalidTypeError, match=r"mask must be a list \[query_mask, value_mask\]"):
         layer([query, value], mask=np.ones((2, 5), bool))
+    symbolic = tn.Input(shape=(5,))
+    with pytest.raises(InvalidTypeError, match="in a graph the masks come with the inputs"):
+        layer([tn.Input(shape=(3, 4)), tn.Input(shape=(5, 4))], mask=[None, symbolic])
     assert not layer.built and layer.parameters() == []
     assert layer([query, value]).shape == (2, 3, 4)
     assert layer([query, value, value]).shape == (2, 3, 4)  # the key may be given or left out

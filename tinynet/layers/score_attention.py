@@ -135,7 +135,12 @@ class Attention(Layer):
         if mask is not None:
             if not (isinstance(mask, (list, tuple)) and 2 <= len(mask) <= 3):
                 raise InvalidTypeError(f"{label}: mask must be a list [query_mask, value_mask], received {mask!r:.80}.")
-            options["mask"] = [None if m is None or is_symbolic(m) else np.asarray(m, dtype=bool) for m in mask]
+            if any(is_symbolic(m) for m in mask if m is not None):
+                raise InvalidTypeError(
+                    f"{label}: in a graph the masks come with the inputs (Embedding(mask_zero=True), Masking); "
+                    "pass mask= on arrays only."
+                )
+            options["mask"] = [None if m is None else np.asarray(m, dtype=bool) for m in mask]
         if boolean(use_causal_mask, label, "use_causal_mask"):
             options["use_causal_mask"] = True
         if boolean(return_attention_scores, label, "return_attention_scores"):
