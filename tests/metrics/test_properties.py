@@ -56,6 +56,8 @@ class Case:
     kind: str
     classes: int | None = None  # a fixed number of classes (IoU's num_classes)
     rel: float = 1e-12
+    #: An absolute tolerance too, for a metric whose values cancel (cosines of either sign average to ~0).
+    abs: float = 0.0
 
     @property
     def batches(self) -> st.SearchStrategy:
@@ -71,7 +73,7 @@ CASES = [
     Case("mape", M.MeanAbsolutePercentageError, "positive"),
     Case("msle", M.MeanSquaredLogarithmicError, "positive"),
     Case("logcosh", M.LogCoshError, "regression"),
-    Case("cosine", M.CosineSimilarity, "regression"),
+    Case("cosine", M.CosineSimilarity, "regression", abs=1e-15),
     Case("r2", M.R2Score, "regression", rel=1e-9),
     Case("r2_raw", lambda: M.R2Score(class_aggregation=None), "regression", rel=1e-9),
     Case("pearson", M.PearsonCorrelation, "regression"),
@@ -117,13 +119,13 @@ def result_of(metric: M.Metric, y_true, y_pred, weights=None, batch: int | None 
     return metric.result()
 
 
-def close(a, b, rel: float) -> bool:
-    """Equal within ``rel`` (NaN equals NaN); 0.0 (nothing seen: the class count unknown) equals zeros."""
+def close(a, b, rel: float, abs_: float = 0.0) -> bool:
+    """Equal within ``rel`` (and ``abs_``; NaN equals NaN); 0.0 (nothing seen: the class count unknown) equals zeros."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.ndim != b.ndim and not a.any() and not b.any():
         return True
     scale = np.maximum(np.abs(a), np.abs(b))
-    same = (a == b) | (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= rel * scale + 1e-300)
+    same = (a == b) | (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= rel * scale + abs_ + 1e-300)
     return a.shape == b.shape and bool(np.all(same))
 
 
@@ -144,11 +146,11 @@ def test_batch_split_invariance_and_per_sample_weighting(case: Case) -> None:
         assert type(whole) is float or (isinstance(whole, np.ndarray) and whole.dtype == np.float64)
         for batch in range(1, len(y_pred)):
             split = result_of(metric, y_true, y_pred, weights, batch)
-            assert close(split, whole, case.rel), ("batch split", batch, split, whole)
+            assert close(split, whole, case.rel, case.abs), ("batch split", batch, split, whole)
         counts = rng.integers(0, 4, len(y_pred))
         weighted = result_of(metric, y_true, y_pred, counts.astype(np.float64))
         repeated = result_of(metric, np.repeat(y_true, counts, axis=0), np.repeat(y_pred, counts, axis=0))
-        assert close(weighted, repeated, case.rel), ("integer weights", counts, weighted, repeated)
+        assert close(weighted, repeated, case.rel, case.abs), ("integer weights", counts, weighted, repeated)
 
     prop()
 

@@ -198,7 +198,8 @@ class MeanMetric(Metric):
             self.total += float(value.sum())
             self.count += float(value.shape[0])
         else:
-            self.total += float((value * sample_weight).sum())
+            # a sample of weight 0 is absent, even when its value is not a number (a row of zeros as probabilities)
+            self.total += float(np.where(sample_weight == 0, 0.0, value * sample_weight).sum())
             self.count += float(sample_weight.sum())
 
     def result(self) -> float:
