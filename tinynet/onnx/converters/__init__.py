@@ -19,12 +19,14 @@ from typing import Any
 
 from ..builder import GraphBuilder, Unsupported
 
-__all__ = ["CONVERTERS", "Located", "converts", "convert", "convertible"]
+__all__ = ["CONVERTERS", "FOR_SUBCLASSES", "Located", "converts", "convert", "convertible"]
 
 Converter = Callable[[GraphBuilder, Any, Any, dict[str, Any]], Any]
 
 #: Exact layer class -> its converter.
 CONVERTERS: dict[type, Converter] = {}
+#: Base class -> the converter of its subclasses that have none of their own (a ``tn.Model`` subclass: a graph).
+FOR_SUBCLASSES: dict[type, Converter] = {}
 
 
 class Located(Exception):
@@ -60,6 +62,8 @@ def convert(b: GraphBuilder, layer: Any, x: Any, options: dict[str, Any] | None 
     """The ONNX tensor(s) of ``layer`` called on tensor(s) ``x``; their per-sample shapes recorded in ``b``."""
     options = dict(options or {})
     fn = CONVERTERS.get(type(layer))
+    if fn is None:
+        fn = next((f for base, f in FOR_SUBCLASSES.items() if isinstance(layer, base)), None)
     try:
         if fn is None:
             raise Unsupported(

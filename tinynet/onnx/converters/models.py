@@ -12,7 +12,7 @@ from typing import Any
 
 from ...models import Model, Sequential
 from ..builder import GraphBuilder, Unsupported
-from . import convert, converts
+from . import FOR_SUBCLASSES, convert, converts
 
 __all__: list[str] = []
 
@@ -44,3 +44,6 @@ def graph(b: GraphBuilder, model: Model, x: Any, options: dict[str, Any]) -> Any
             values[slot] = name
     outputs = [values[s] for s in steps.output_slots]
     return outputs[0] if steps.outputs.kind == "single" else outputs
+
+
+FOR_SUBCLASSES[Model] = graph
