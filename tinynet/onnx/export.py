@@ -22,8 +22,8 @@ from .converters import Located, convert
 
 __all__ = ["export", "DEFAULT_OPSET"]
 
-#: The opset written unless ``opset=`` says otherwise: 17 has ``LayerNormalization``, and runs almost anywhere.
 DEFAULT_OPSET = 17
+"""The opset written unless ``opset=`` says otherwise: 17 has ``LayerNormalization``, and runs almost anywhere."""
 
 
 def export(model: Any, path: str | os.PathLike[str] | None, opset: int = DEFAULT_OPSET) -> Any:
