@@ -208,3 +208,21 @@ def test_an_integer_input_takes_indices(tmp_path) -> None:
     x = np.random.default_rng(10).integers(0, 7, size=(4, 5))
     (got,) = run(tmp_path / "m.onnx", [x])
     assert np.max(np.abs(got - model.predict(x, verbose=0))) <= 1e-5
+
+
+def test_images_of_any_size_and_attention_scores(tmp_path) -> None:
+    """Unknown image sizes pad "same" with SAME_UPPER (Keras's rule); attention scores are a second output."""
+    tn.utils.set_random_seed(0)
+    image = tn.Input(shape=(None, None, 3), name="image")
+    h = L.Conv2D(4, 3, strides=2, padding="same", activation="relu")(L.Conv2D(3, 2, padding="same")(image))
+    path = tmp_path / "image.onnx"
+    rng = np.random.default_rng(11)
+    assert_exported_matches(
+        tn.Model(image, L.GlobalMaxPool2D()(h)), path, [_data(rng, (2, 9, 7, 3)), _data(rng, (1, 4, 6, 3))]
+    )
+    q, v = tn.Input(shape=(5, 6), name="q"), tn.Input(shape=(7, 4), name="v")
+    y, scores = L.MultiHeadAttention(3, 2, output_shape=(2, 3))(q, v, return_attention_scores=True)
+    model = tn.Model([q, v], [y, scores])
+    assert_exported_matches(
+        model, tmp_path / "mha.onnx", [_data(rng, (1, 5, 6), (1, 7, 4)), _data(rng, (4, 5, 6), (4, 7, 4))]
+    )
