@@ -32,6 +32,7 @@ API_MODULES = [
     "tinynet", "tinynet.layers", "tinynet.activations", "tinynet.losses", "tinynet.optimizers",
     "tinynet.initializers", "tinynet.regularizers", "tinynet.constraints", "tinynet.metrics", "tinynet.callbacks",
     "tinynet.datasets", "tinynet.saving", "tinynet.testing", "tinynet.utils", "tinynet.errors",
+    "tinynet.sklearn",
 ]  # fmt: skip
 API_MODULES += ["tinynet.onnx"]  # imports neither onnx nor onnxruntime: export does
 

@@ -108,6 +108,7 @@ def test_the_callbacks_import_nothing_from_saving() -> None:
 CORE = {
     "layer", "parameter", "loss", "activation", "activations", "layers", "losses", "optimizers", "initializers",
     "regularizers", "_numerics", "_special", "_im2col", "_memory", "_validation", "errors", "registry", "utils",
+    "_im2col_nd",
 }  # fmt: skip
 TRAINER = {"models", "callbacks", "saving", "metrics"}
 PARTS = {p.stem for p in (ROOT / "tinynet").glob("*.py")} | {p.name for p in (ROOT / "tinynet").iterdir() if p.is_dir()}

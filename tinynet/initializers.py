@@ -303,3 +303,39 @@ def get(identifier: Any) -> Any:
     if callable(identifier) and not isinstance(identifier, type):
         return identifier
     return resolve(identifier, "initializer", Initializer, _ALIASES)
+
+
+# ---------------------------------------------------------------------------- attn14
+@register(name="IdentityInitializer")  # "Identity" is the layer's (tn.layers.Identity) in tinynet's one registry
+class Identity(Initializer):
+    """The identity matrix times ``gain``: ``np.eye(rows, cols) * gain``, for 2-D shapes only (as in Keras).
+
+    A rectangular shape gets ones on its main diagonal. Keras's names: ``Identity``,
+    ``IdentityInitializer``, ``"identity"``; configs and model files name it ``IdentityInitializer``
+    (Keras's other name), as ``Identity`` is the layer's.
+
+    Examples
+    --------
+    >>> Identity(gain=2.0)((2, 3))
+    array([[2., 0., 0.],
+           [0., 2., 0.]], dtype=float32)
+    """
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = float(gain)
+
+    def __call__(self, shape: tuple[int, ...], dtype: Any = "float32") -> np.ndarray:
+        if len(shape) != 2:
+            raise InvalidValueError(
+                f"Identity: the identity matrix initializer can only be used for 2-D matrices, received shape "
+                f"{tuple(shape)} of rank {len(shape)}."
+            )
+        return np.eye(*shape, dtype=dtype) * np.dtype(dtype).type(self.gain)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain}
+
+
+IdentityInitializer = identity = Identity
+_ALIASES.update({"identity": Identity, "identityinitializer": Identity})
+__all__ += ["Identity", "IdentityInitializer"]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import real
+from .errors import InvalidValueError, ShapeError
 from .registry import register, resolve
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "get"]
@@ -128,3 +129,83 @@ def get(identifier: Any) -> Regularizer | None:
     if identifier is None:
         return None
     return resolve(identifier, "regularizer", Regularizer, _ALIASES)
+
+
+# ---------------------------------------------------------------------------- attn14
+@register
+class OrthogonalRegularizer(Regularizer):
+    """Keras's penalty on the cosine similarities between the rows (or the columns) of a 2-D weight.
+
+    Math (``mode="rows"``; ``"columns"`` is the same on ``w.T``; n rows; eps = 1e-7)::
+
+        penalty    r_i = max(|w_i|, eps)      q = w / r          (each row to unit length)
+                   g = q @ q.T                s = sign(g), 0 on the diagonal
+                   penalty = factor * 0.5 * sum(|g| * (1 - I)) / (n * (n - 1) / 2)
+        gradient   c = factor * 0.5 / (n * (n - 1) / 2)
+                   dq = 2 * c * s @ q                            (g is symmetric)
+                   dw_i = (dq_i - q_i * (q_i . dq_i)) / r_i      (dw_i = dq_i / eps where |w_i| < eps)
+
+    Parameters
+    ----------
+    factor : float
+        The penalty's scale, ``>= 0``; 0.01 by default, as in Keras.
+    mode : {"rows", "columns"}
+        Which vectors to push apart: the rows of a ``Dense`` kernel ``(in, units)`` are the features'
+        weights, its columns the units'.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> OrthogonalRegularizer(factor=1.0).penalty(np.array([[1.0, 0.0], [1.0, 1.0]]))   # cos 45° = 0.7071...
+    0.7071067...
+
+    Notes
+    -----
+    The weight must be 2-D; another rank is refused when the penalty is computed, as in Keras. A weight with
+    one row (one column) has no pairs: its penalty is 0 (Keras divides 0 by 0). ``|g|`` has a kink at 0,
+    where the gradient takes the subgradient 0.
+    """
+
+    def __init__(self, factor: float = 0.01, mode: str = "rows") -> None:
+        self.factor = _factor(factor, "factor", type(self).__name__)
+        if mode not in ("rows", "columns"):
+            raise InvalidValueError(f"OrthogonalRegularizer: mode must be 'rows' or 'columns', received {mode!r}.")
+        self.mode = mode
+
+    def _vectors(self, w: np.ndarray) -> np.ndarray:
+        if w.ndim != 2:
+            raise ShapeError(
+                f"OrthogonalRegularizer: the weight must be 2-D (a Dense kernel), received shape {w.shape}."
+            )
+        return w if self.mode == "rows" else w.T
+
+    def _parts(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """``(q, r, g with a zero diagonal, c)`` for the rows of ``w`` (its columns in columns mode)."""
+        r = np.maximum(np.sqrt((w * w).sum(axis=1, keepdims=True)), w.dtype.type(_EPSILON))
+        q = w / r
+        g = q @ q.T
+        np.fill_diagonal(g, 0.0)
+        n = len(w)
+        c = 0.0 if n < 2 else self.factor * 0.5 / (n * (n - 1) / 2.0)
+        return q, r, g, c
+
+    def penalty(self, w: np.ndarray) -> float:
+        q, r, g, c = self._parts(self._vectors(w))
+        return c * float(np.abs(g).sum())
+
+    def gradient(self, w: np.ndarray) -> np.ndarray:
+        v = self._vectors(w)
+        q, r, g, c = self._parts(v)
+        dq = (2.0 * c) * (np.sign(g) @ q)
+        dv = np.where(r > _EPSILON, dq - q * (q * dq).sum(axis=1, keepdims=True), dq) / r
+        dv = dv.astype(w.dtype, copy=False)
+        return dv if self.mode == "rows" else dv.T
+
+    def get_config(self) -> dict[str, Any]:
+        return {"factor": self.factor, "mode": self.mode}
+
+
+_EPSILON = 1e-7
+orthogonal_regularizer = OrthogonalRegularizer
+_ALIASES.update({"orthogonal_regularizer": OrthogonalRegularizer, "orthogonalregularizer": OrthogonalRegularizer})
+__all__ += ["OrthogonalRegularizer"]

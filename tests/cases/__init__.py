@@ -26,6 +26,9 @@ __all__ = [
 FAMILIES = (
     "activations", "dense", "conv", "pooling", "reshaping", "dropout", "normalization", "embedding", "recurrent",
     "merge", "attention", "input_layer", "models", "losses", "sequence", "bidirectional",
+    "rnn",
+    "conv_nd",
+    "noise", "activity", "normalization_extra", "activation_layers", "core_extra",
 )  # fmt: skip
 _MODULES = {name: importlib.import_module(f"{__name__}.{name}") for name in FAMILIES}
 
@@ -44,6 +47,8 @@ _SHARED = {
     "global_pooling1d": "pooling", "masking": "sequence",
     "pooling1d3d": "pooling", "global_pooling3d": "pooling", "adaptive_pooling": "pooling", "padding": "reshaping",
     "cropping": "reshaping", "upsampling": "reshaping", "permute": "reshaping",
+    "cell": "rnn", "cells": "rnn", "gru_cell": "rnn", "stacked_cells": "rnn",
+    "conv3d": "conv_nd", "conv_transpose": "conv_nd", "depthwise": "conv_nd", "separable": "conv_nd",
 }  # fmt: skip
 
 
@@ -58,3 +63,10 @@ def family(cls: type) -> str:
     if parts[1] != "layers":
         return parts[1]
     return _SHARED.get(parts[2], parts[2])
+
+
+# attn14: the modules of Keras's further attention, dense and embedding layers share the families' case files
+_SHARED.update(
+    {"score_attention": "attention", "grouped_query_attention": "attention", "einsum_dense": "dense",
+     "reversible_embedding": "embedding", "spectral_normalization": "normalization"}
+)  # fmt: skip

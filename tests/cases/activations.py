@@ -30,4 +30,13 @@ LAYER_CASES: list[LayerCase] = [
     LayerCase("softplus", A.Softplus, low=-8.0, high=8.0, feature_shapes=ANY),
     LayerCase("silu", A.SiLU, low=-8.0, high=8.0, feature_shapes=ANY),
     LayerCase("linear", A.Linear, feature_shapes=ANY),
+    # Keras's full ReLU layer (tn.layers.ReLU is tn.activations.ReLU): a ceiling, a threshold, a negative slope
+    LayerCase("relu_max_value", lambda: A.ReLU(max_value=1.0), kinks=(0.0, 1.0), feature_shapes=ANY),
+    LayerCase("relu_threshold", lambda: A.ReLU(threshold=0.5, negative_slope=0.2), kinks=(0.5,), feature_shapes=ANY),
+    LayerCase(
+        "relu_all_options",
+        lambda: A.ReLU(max_value=2.0, negative_slope=0.1, threshold=1.0),
+        kinks=(1.0, 2.0),
+        feature_shapes=ANY,
+    ),
 ]

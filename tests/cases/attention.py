@@ -80,3 +80,98 @@ LAYER_CASES: list[LayerCase] = [
         padded=True,
     ),
 ]
+
+# ---------------------------------------------------------------------------- Attention, AdditiveAttention (attn14)
+from tinynet.layers.score_attention import AdditiveAttention, Attention  # noqa: E402
+
+#: [query, value, key]: the key has the query's features, the value its own.
+SCORED: tuple[tuple[Shape, ...], ...] = (((3, 4), (5, 2), (5, 4)), ((1, 2), (2, 3), (2, 2)), ((4, 3), (2, 3), (2, 3)))
+#: [query, value]: the value is the key, so it has the query's features.
+SCORED_KEY_IS_VALUE: tuple[tuple[Shape, ...], ...] = (((4, 3), (4, 3)), ((2, 2), (3, 2)), ((3, 1), (1, 1)))
+#: Scores of a few features stay moderate: central differences keep their accuracy.
+_SMALL = {"low": -1.5, "high": 1.5}
+
+LAYER_CASES += [
+    MultiInputCase("attention_dot", seeded(lambda: Attention()), input_shapes=SCORED, **_SMALL),
+    MultiInputCase("attention_dot_key_is_value", seeded(lambda: Attention()), input_shapes=SCORED_KEY_IS_VALUE),
+    MultiInputCase(
+        "attention_scaled_causal",
+        seeded(lambda: Attention(use_scale=True)),
+        input_shapes=SCORED_KEY_IS_VALUE,
+        options={"use_causal_mask": True},
+    ),
+    MultiInputCase("attention_concat", seeded(lambda: Attention(score_mode="concat")), input_shapes=SCORED),
+    MultiInputCase(
+        "attention_concat_scaled", seeded(lambda: Attention(use_scale=True, score_mode="concat")), input_shapes=SCORED
+    ),
+    MultiInputCase(
+        "attention_dropout_training",
+        seeded(lambda: Attention(use_scale=True, dropout=0.3, seed=4)),
+        input_shapes=SCORED,
+        training=True,
+        **_SMALL,
+    ),
+    MultiInputCase("attention_padded", seeded(lambda: Attention(use_scale=True)), input_shapes=SCORED, padded=True),
+    MultiInputCase(
+        "attention_padded_causal",
+        seeded(lambda: Attention(score_mode="concat")),
+        input_shapes=SCORED_KEY_IS_VALUE,
+        options={"use_causal_mask": True},
+        padded=True,
+    ),
+    MultiInputCase("additive_attention", seeded(lambda: AdditiveAttention()), input_shapes=SCORED),
+    MultiInputCase(
+        "additive_attention_unscaled_key_is_value",
+        seeded(lambda: AdditiveAttention(use_scale=False)),
+        input_shapes=SCORED_KEY_IS_VALUE,
+        options={"use_causal_mask": True},
+    ),
+    MultiInputCase(
+        "additive_attention_dropout_training",
+        seeded(lambda: AdditiveAttention(dropout=0.25, seed=2)),
+        input_shapes=SCORED,
+        training=True,
+    ),
+    MultiInputCase("additive_attention_padded", seeded(lambda: AdditiveAttention()), input_shapes=SCORED, padded=True),
+]
+
+# ---------------------------------------------------------------------------- GroupedQueryAttention (attn14)
+from tinynet.layers.grouped_query_attention import GroupedQueryAttention as GQA  # noqa: E402
+
+LAYER_CASES += [
+    MultiInputCase(
+        "gqa_cross",
+        seeded(lambda: GQA(2, num_query_heads=4, num_key_value_heads=2, bias_initializer=random_bias())),
+        input_shapes=CROSS,
+    ),
+    MultiInputCase(
+        "gqa_one_key_value_head_causal",
+        seeded(lambda: GQA(3, num_query_heads=3, num_key_value_heads=1, bias_initializer=random_bias())),
+        input_shapes=KEY_IS_VALUE,
+        options={"use_causal_mask": True},
+    ),
+    MultiInputCase(
+        "gqa_attention_mask_no_bias",
+        seeded(lambda: GQA(2, num_query_heads=2, num_key_value_heads=2, use_bias=False)),
+        input_shapes=MASKED,
+        masks=(3,),
+    ),
+    MultiInputCase(
+        "gqa_gate_sliding_window",
+        seeded(lambda: GQA(2, 4, 2, sliding_window=2, use_gate=True, bias_initializer=random_bias())),
+        input_shapes=CROSS,
+        options={"use_causal_mask": True},
+    ),
+    MultiInputCase(
+        "gqa_dropout_training",
+        seeded(lambda: GQA(2, num_query_heads=4, num_key_value_heads=2, dropout=0.3, seed=4)),
+        input_shapes=CROSS,
+        training=True,
+    ),
+    MultiInputCase(
+        "gqa_padded",
+        seeded(lambda: GQA(2, num_query_heads=4, num_key_value_heads=1, bias_initializer=random_bias())),
+        input_shapes=CROSS,
+        padded=True,
+    ),
+]

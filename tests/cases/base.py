@@ -71,6 +71,8 @@ class LayerCase:
     options: dict[str, Any] = field(default_factory=dict)
     #: Call with a padding mask (``mask=``, see tinynet._masking) drawn from the input: :meth:`options_for`.
     padded: bool = False
+    #: Whether the layer has a config to save: ``False`` for a ``Lambda``, which holds code (its config refuses).
+    saves: bool = True
 
     def options_for(self, x: Inputs) -> dict[str, Any]:
         """The options of a call on ``x``: ``options``; a ``padded`` case adds the mask :func:`padding_mask` draws."""

@@ -38,3 +38,25 @@ LAYER_CASES: list[LayerCase] = [
         ((2, 3, 2), (1, 2, 3)),
     ),
 ]
+
+# ---------------------------------------------------------------------------- ReversibleEmbedding (attn14)
+# The lookup runs here; the reverse call (floats in, a gradient out) is proven by the hypothesis property and the
+# checks of tests/layers/test_reversible_embedding.py, as the contracts treat the layer as one taking indices.
+from tinynet.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
+
+LAYER_CASES += [
+    LayerCase(
+        "reversible_embedding_lookup",
+        lambda: ReversibleEmbedding(5, 3, embeddings_initializer=I.RandomNormal(stddev=1.0, seed=5)),
+        ((3,), (2, 2)),
+        index_range=5,
+    ),
+    LayerCase(
+        "reversible_embedding_untied_lookup_mask_zero",
+        lambda: ReversibleEmbedding(
+            6, 2, tie_weights=False, mask_zero=True, embeddings_initializer=I.RandomNormal(stddev=1.0, seed=5)
+        ),
+        ((4,), (1,)),
+        index_range=6,
+    ),
+]

@@ -70,3 +70,34 @@ LAYER_CASES: list[LayerCase] = [
     LayerCase("layernorm_sequence", lambda: LayerNorm(**affine()), ((4, 3), (1, 2), (2, 3, 2))),  # 3-D and 4-D
     LayerCase("layernorm_axis1_3d", lambda: LayerNorm(axis=1, **affine()), ((3, 2),), training=True),
 ]
+
+# ---------------------------------------------------------------------------- SpectralNormalization (attn14)
+# In inference the wrapper is its layer; a training call assigns the normalized kernel first (a projection, not
+# differentiated, as in Keras), which tests/layers/test_spectral_normalization.py checks against PyTorch.
+from tinynet.layers.conv import Conv2D  # noqa: E402
+from tinynet.layers.dense import Dense  # noqa: E402
+from tinynet.layers.embedding import Embedding  # noqa: E402
+from tinynet.layers.spectral_normalization import SpectralNormalization  # noqa: E402
+
+from .base import seeded  # noqa: E402
+
+LAYER_CASES += [
+    LayerCase(
+        "spectral_normalization_dense",
+        seeded(lambda: SpectralNormalization(Dense(3, activation="tanh", bias_initializer=I.RandomNormal(seed=1)))),
+        ((3,), (1,), (2, 4)),
+    ),
+    LayerCase(
+        "spectral_normalization_conv2d",
+        seeded(
+            lambda: SpectralNormalization(Conv2D(2, 2, bias_initializer=I.RandomNormal(seed=2)), power_iterations=3)
+        ),
+        ((3, 3, 2),),
+    ),
+    LayerCase(
+        "spectral_normalization_embedding",
+        lambda: SpectralNormalization(Embedding(5, 3, embeddings_initializer=I.RandomNormal(stddev=1.0, seed=5))),
+        ((3,), (2, 2)),
+        index_range=5,
+    ),
+]

@@ -19,7 +19,7 @@ from ..layer import Array, Shape
 from ..registry import register
 from .activated import ActivatedLayer
 
-__all__ = ["Conv1D", "Conv2D"]
+__all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D"]
 
 
 class _Conv(ActivatedLayer):
@@ -278,3 +278,8 @@ kernel_constraint, bias_constraint, **kwargs
     paddings = ("valid", "same", "causal")
     layout = "(batch, steps, channels)"
     spatial = "steps"
+
+
+#: Keras's other names for :class:`Conv1D` and :class:`Conv2D` (the same classes).
+Convolution1D = Conv1D
+Convolution2D = Conv2D

@@ -1,5 +1,7 @@
 """``BatchNorm`` and ``LayerNorm``: inputs shifted and scaled to zero mean and unit variance, then ``gamma``, ``beta``.
 
+Keras's names, ``BatchNormalization`` and ``LayerNormalization``, are the same classes.
+
 Both compute their statistics with :func:`_moments`, in a numerically stable
 form: the data are first shifted by one of their own values, so a float32
 feature with mean 1e4 and standard deviation 1e-2 (where ``E[x^2] - E[x]^2``
@@ -13,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from .._validation import integer, real
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..registry import register, serialize
 from ..symbolic import is_symbolic
 
-__all__ = ["BatchNorm", "LayerNorm"]
+__all__ = ["BatchNorm", "LayerNorm", "BatchNormalization", "LayerNormalization"]
 
 
 def _moments(x: Array, axes: tuple[int, ...]) -> tuple[Array, Array, Array]:
@@ -69,6 +71,8 @@ class _Normalization(Layer):
         gamma_initializer: Any = "ones",
         beta_regularizer: Any = None,
         gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -79,6 +83,8 @@ class _Normalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape: Shape) -> None:
         """``gamma`` then ``beta`` (Keras's order), each ``(features,)``; the reshape that broadcasts them."""
@@ -86,12 +92,24 @@ class _Normalization(Layer):
         features = input_shape[self._a - 1]
         self._broadcast = tuple(features if i == self._a else 1 for i in range(len(input_shape) + 1))
         self.gamma = (
-            self.add_parameter("gamma", (features,), self.gamma_initializer, regularizer=self.gamma_regularizer)
+            self.add_parameter(
+                "gamma",
+                (features,),
+                self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+            )  # fmt: skip
             if self.scale
             else None
         )
         self.beta = (
-            self.add_parameter("beta", (features,), self.beta_initializer, regularizer=self.beta_regularizer)
+            self.add_parameter(
+                "beta",
+                (features,),
+                self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
+            )  # fmt: skip
             if self.center
             else None
         )
@@ -131,6 +149,8 @@ class _Normalization(Layer):
             "gamma_initializer": serialize(self.gamma_initializer),
             "beta_regularizer": None if self.beta_regularizer is None else serialize(self.beta_regularizer),
             "gamma_regularizer": None if self.gamma_regularizer is None else serialize(self.gamma_regularizer),
+            "beta_constraint": None if self.beta_constraint is None else serialize(self.beta_constraint),
+            "gamma_constraint": None if self.gamma_constraint is None else serialize(self.gamma_constraint),
         }
 
 
@@ -173,6 +193,8 @@ class BatchNorm(_Normalization):
         ``"zeros"``, ``"ones"``, ``"zeros"``, ``"ones"``, as in Keras.
     beta_regularizer, gamma_regularizer : optional
         Penalties on ``beta`` and ``gamma``.
+    beta_constraint, gamma_constraint : optional
+        Constraints applied to ``beta`` and ``gamma`` after each update.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -213,11 +235,13 @@ class BatchNorm(_Normalization):
         moving_variance_initializer: Any = "ones",
         beta_regularizer: Any = None,
         gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
             axis, epsilon, center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-            **kwargs,
+            beta_constraint, gamma_constraint, **kwargs,
         )  # fmt: skip
         self.momentum = real(momentum, self._label(), "momentum", minimum=0.0)
         if self.momentum > 1.0:
@@ -314,6 +338,8 @@ class LayerNorm(_Normalization):
         ``"zeros"`` and ``"ones"``.
     beta_regularizer, gamma_regularizer : optional
         Penalties on ``beta`` and ``gamma``.
+    beta_constraint, gamma_constraint : optional
+        Constraints applied to ``beta`` and ``gamma`` after each update.
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
@@ -354,3 +380,8 @@ class LayerNorm(_Normalization):
         mean_dxhat = dxhat.mean(axis=self._a, keepdims=True)
         mean_dxhat_xhat = np.mean(dxhat * xhat, axis=self._a, keepdims=True)
         return inv_std * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat)
+
+
+#: Keras's names: the same classes.
+BatchNormalization = BatchNorm
+LayerNormalization = LayerNorm

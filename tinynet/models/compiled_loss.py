@@ -33,6 +33,7 @@ from ..activations import Linear, Sigmoid, Softmax
 from ..errors import InvalidValueError
 from ..layer import Array, Layer, Shape
 from ..layers.activated import ActivatedLayer
+from ..layers.activation_layers import Activation as ActivationLayer
 from ..loss import Loss
 from ..losses import BinaryCrossentropy, CategoricalCrossentropy
 from ..losses import get as get_loss
@@ -240,17 +241,17 @@ def output_layers(model: Layer, count: int) -> list[Layer | None]:
 
 
 def ending_activation(layer: Layer | None) -> Activation | None:
-    """The activation that ends a layer's output: the layer itself, or a Dense's (or conv's) ``activation``."""
+    """The activation ending a layer's output: the layer itself, or the ``activation`` of a Dense, conv, Activation."""
     if isinstance(layer, Activation):
         return layer
-    if isinstance(layer, ActivatedLayer):
+    if isinstance(layer, (ActivatedLayer, ActivationLayer)):
         return layer.activation
     return None
 
 
 def _is_linear(layer: Layer | None) -> bool:
     """True when a layer visibly outputs unbounded values: ``Linear``, or a Dense or conv with no activation."""
-    if isinstance(layer, Linear):
+    if isinstance(layer, Linear) or (isinstance(layer, ActivationLayer) and isinstance(layer.activation, Linear)):
         return True
     return isinstance(layer, ActivatedLayer) and (layer.activation is None or isinstance(layer.activation, Linear))
 

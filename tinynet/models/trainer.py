@@ -25,7 +25,8 @@ from .._rollback import unchanged_on_error
 from .._validation import integer
 from ..callbacks import CallbackList, History
 from ..errors import CallOrderError, InvalidTypeError, InvalidValueError
-from ..layer import Array
+from ..layer import Array, Layer
+from ..layers.activity import ActivityRegularization
 from ..utils import make_rng, unpack_x_y_sample_weight
 from . import data, loops, sources
 from .compiled_loss import CompiledLoss, kept_steps
@@ -127,15 +128,27 @@ class Trainer:
         return None if all(m is None for m in masks) else masks
 
     def regularization_penalty(self) -> float:
-        """The sum of the penalties of every trainable parameter that carries a regularizer.
+        """The penalties of every trainable parameter that carries a regularizer, plus the activity penalties.
 
-        Their gradients are added by ``optimizer.step``, which sees the same parameters.
+        The parameters' gradients are added by ``optimizer.step``, which sees the
+        same parameters. An activity penalty is that of the last forward of an
+        :class:`~tinynet.layers.ActivityRegularization` in the model; taking it
+        here makes the layer's next ``backward`` carry its gradient.
         """
-        return sum(
+        weights = sum(
             p.regularizer.penalty(p.value)
             for p in self.trainable_parameters()  # type: ignore[attr-defined]
             if p.regularizer is not None
         )
+        return weights + sum(layer.take_penalty() for layer in self._activity_layers())
+
+    def _activity_layers(self) -> list[ActivityRegularization]:
+        """The model's ``ActivityRegularization`` layers; the walk is kept until ``parameter_changes`` moves."""
+        cache = getattr(self, "_activity_cache", None)
+        if cache is None or cache[0] != Layer.parameter_changes:
+            found = [layer for layer in self.walk() if isinstance(layer, ActivityRegularization)]  # type: ignore[attr-defined]
+            cache = self._activity_cache = (Layer.parameter_changes, found)
+        return cache[1]
 
     @property
     def metrics(self) -> list[Any]:

@@ -30,7 +30,16 @@ def activate(b: GraphBuilder, activation: Any, x: str) -> str:
 
 @converts(ReLU)
 def relu(b: GraphBuilder, layer: ReLU, x: str) -> str:
-    return b.op("Relu", [x], hint=layer.name)
+    """``Relu``; with Keras's options, ``where(x > t, x, a * (x - t))`` then at most ``max_value``."""
+    t, a, m = float(layer.threshold), float(layer.negative_slope), layer.max_value
+    if t == 0.0 and a == 0.0:
+        y = b.op("Relu", [x], hint=layer.name if m is None else None)
+    else:
+        below = b.op("Mul", [b.op("Sub", [x, b.const(t)]), b.const(a)])
+        y = b.op("Where", [b.op("Greater", [x, b.const(t)]), x, below])
+    if m is None:
+        return y
+    return b.op("Min", [y, b.const(float(m))], hint=layer.name)
 
 
 @converts(LeakyReLU)

@@ -75,7 +75,7 @@ def _window(padding: str, sizes: tuple[Any, ...], spans: tuple[int, ...], stride
 
 
 @converts(Conv1D, Conv2D)
-def conv(b: GraphBuilder, layer: Conv1D | Conv2D, x: str) -> str:
+def conv(b: GraphBuilder, layer: Any, x: str) -> str:
     """``Conv`` on the transposed input with the kernel as ``(filters, channels, *kernel_size)``; bias as its B."""
     rank = len(layer.kernel_size)
     kernel = np.transpose(layer.kernel.value, (rank + 1, rank, *range(rank)))
