@@ -85,7 +85,7 @@ def convert(b: GraphBuilder, layer: Any, x: Any, options: dict[str, Any] | None 
 
 def _load() -> None:
     """Import the family modules, which register their converters."""
-    from . import activations, core, merge, models, normalization, recurrent, resizing, sequence, spatial  # noqa: F401
+    from . import activations, core, extra, merge, models, normalization, recurrent, resizing, sequence, spatial  # noqa: F401
 
 
 _load()
