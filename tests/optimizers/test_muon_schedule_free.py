@@ -192,3 +192,32 @@ def test_a_keras_program_trains_saves_and_resumes_bitwise(name: str, tmp_path: A
         m.fit(x, y, epochs=1, batch_size=16, verbose=0)
     for a, b in zip(model.get_weights(), twin.get_weights(), strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+# --------------------------------------------------------------------------- the checks catch a wrong update
+class _BrokenScheduleFree(ScheduleFreeAdamW):
+    """Averages with weight 1 / (t + 1) where Keras's uses 1 / t: x no longer the mean of the z's."""
+
+    def update_step(self, w: Any, g: Any, slots: dict[str, Any], lr: float) -> None:
+        self._steps += 1  # iterations one ahead during the update only
+        try:
+            super().update_step(w, g, slots, lr)
+        finally:
+            self._steps -= 1
+
+
+@pytest.mark.parametrize(
+    "broken, reference",
+    [
+        (lambda: Muon(0.02, muon_c=2.0316), "muon"),  # one coefficient off by 1e-4
+        (lambda: Muon(0.02, nesterov=False), "muon"),
+        (lambda: _BrokenScheduleFree(0.01), "schedulefreeadamw"),
+    ],
+)
+def test_a_wrong_update_fails_the_reference_check(broken: Callable[[], Optimizer], reference: str) -> None:
+    from .test_optimizers import CASES, test_update_matches_float64_reference
+
+    case = next(case for case in CASES if case[0] == reference)
+    test_update_matches_float64_reference(*case)  # the right update passes ...
+    with pytest.raises(AssertionError):
+        test_update_matches_float64_reference(reference, broken, *case[2:])  # ... a wrong one does not
