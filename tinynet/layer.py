@@ -223,6 +223,7 @@ class Layer(Memory, MaskProtocol, LayerTree):
             initializer = "zeros"
         value = initializers.get(initializer)(shape, dtype=self._dtype)
         parameter = Parameter(name, value, trainable=trainable, regularizer=regularizer, constraint=constraint)
+        parameter.path = f"{self.name}/{name}"
         self._parameters.append(parameter)
         Layer.parameter_changes += 1
         return parameter

@@ -47,6 +47,13 @@ class Parameter:
         A :mod:`tinynet.constraints` object: after each update the optimizer
         sets ``value = constraint(value)`` (a trainable parameter only).
 
+    Attributes
+    ----------
+    path : str
+        ``"<layer name>/<name>"`` for a parameter a layer created (``"dense/kernel"``;
+        Keras's ``variable.path`` without the names of enclosing models), ``name``
+        otherwise. Optimizers that treat parameters differently by name read it (Muon).
+
     Examples
     --------
     >>> import numpy as np
@@ -69,6 +76,7 @@ class Parameter:
                 f"Parameter {name!r}: value must be a floating-point array, received dtype {value.dtype}."
             )
         self.name = name
+        self.path = name
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint

@@ -102,3 +102,82 @@ def ref_adafactor(beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3, clip_thres
         return w - alpha * u / max(1.0, rms(u) / clip_threshold)
 
     return step
+
+
+def ref_muon(
+    adam_beta_1=0.9, adam_beta_2=0.999, adam_weight_decay=0.004, epsilon=1e-7, weight_decay=0.004, momentum=0.95,
+    ns_steps=5, nesterov=True, rms_rate=0.2, adam_lr_ratio=1.0, abc=(3.4445, -4.7750, 2.0315), adamw=None,
+) -> Reference:  # fmt: skip
+    """Keras's Muon; ``adamw(w)`` says which parameters take AdamW's step (by default those not 2-D)."""
+    a, b, c = abc
+    uses_adamw = adamw or (lambda w: w.ndim != 2)
+
+    def newton_schulz(u: np.ndarray) -> np.ndarray:
+        tall = u.shape[0] > u.shape[1]
+        x = u.T if tall else u
+        x = x / (np.sqrt(np.sum(x**2)) + 1e-7)
+        for _ in range(ns_steps):
+            gram = x @ x.T
+            x = a * x + (b * gram + c * gram @ gram) @ x
+        return x.T if tall else x
+
+    def step(w, g, s, t, lr):
+        zeros = np.zeros_like(w)
+        if uses_adamw(w):
+            if adam_weight_decay:
+                w = w - lr * adam_weight_decay * w
+            m = s["momentum"] = adam_beta_1 * s.get("momentum", zeros) + (1 - adam_beta_1) * g
+            v = s["velocity"] = adam_beta_2 * s.get("velocity", zeros) + (1 - adam_beta_2) * g * g
+            alpha = lr * adam_lr_ratio * math.sqrt(1 - adam_beta_2**t) / (1 - adam_beta_1**t)
+            return w - alpha * m / (np.sqrt(v) + epsilon)
+        if weight_decay:
+            w = w - lr * weight_decay * w
+        m = s["momentum"] = momentum * s.get("momentum", zeros) + g
+        s["velocity"] = np.zeros(())
+        update = newton_schulz(g + momentum * m if nesterov else m)
+        scale = 1.0 if rms_rate is None else math.sqrt(max(w.shape)) * rms_rate
+        return w - lr * scale * update
+
+    return step
+
+
+def ref_schedule_free_adamw(beta_1=0.9, beta_2=0.999, epsilon=1e-8, warmup_steps=0, weight_decay=None) -> Reference:
+    def step(w, g, s, t, lr):
+        z_old = s.get("momentum", w)  # z starts as the weights, before any decay
+        if weight_decay:
+            w = w - lr * weight_decay * w
+        if warmup_steps:
+            lr = lr * min(t / warmup_steps, 1.0)
+        v = s["velocity"] = beta_2 * s.get("velocity", np.zeros_like(w)) + (1 - beta_2) * g * g
+        z = s["momentum"] = z_old - lr * g / (np.sqrt(v / (1 - beta_2**t)) + epsilon)
+        x_old = (w - (1 - beta_1) * z_old) / beta_1
+        x = (1 - 1 / t) * x_old + (1 / t) * z
+        return (1 - beta_1) * z + beta_1 * x
+
+    return step
+
+
+def ref_base(inner: Reference, ema_momentum=None, ema_overwrite_frequency=None, accumulation_steps=None) -> Reference:
+    """Keras's base-class options around ``inner``: gradient accumulation, then the moving average of the weights.
+
+    ``t`` counts the calls here; ``inner`` sees the number of its update, as Keras's ``iterations + 1``.
+    """
+    n = accumulation_steps
+
+    def step(w, g, s, t, lr):
+        iterations = (t - 1) // n if n else t - 1  # updates before this call
+        if n and t % n != 0:
+            s["gradient_accumulator"] = s.get("gradient_accumulator", np.zeros_like(w)) + g
+        else:
+            if n:
+                g = (g + s.get("gradient_accumulator", np.zeros_like(w))) / n
+                s["gradient_accumulator"] = np.zeros_like(w)
+            w = inner(w, g, s, iterations + 1, lr)
+        if ema_momentum is not None:
+            momentum = ema_momentum if iterations != 0 else 0.0
+            s["average"] = momentum * s.get("average", np.zeros_like(w)) + (1 - momentum) * w
+            if ema_overwrite_frequency and (iterations + 1) % ema_overwrite_frequency == 0:
+                w = s["average"].copy()
+        return w
+
+    return step

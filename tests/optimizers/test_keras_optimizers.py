@@ -181,6 +181,8 @@ def test_weight_decay_alone_shrinks_geometrically(name: str) -> None:
     """With a zero gradient every optimizer here leaves w alone, so the decay is all that acts."""
     if name == "ftrl":
         pytest.skip("FTRL sets w from its sums, not by a step: its zero-gradient update is not the identity")
+    if name == "schedulefreeadamw":
+        pytest.skip("the weights are rebuilt from z and x each step: a decay of w alone is partly undone")
     p = Parameter("w", np.array([[4.0, -2.0]]))
     opt = optimizers.get(name)
     opt = type(opt).from_config({**opt.get_config(), "learning_rate": 0.1, "weight_decay": 0.5})
@@ -224,7 +226,9 @@ def test_default_arguments_are_keras_s() -> None:
     assert settings(Adafactor(), "beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step") == (
         1e-3, -0.8, 1e-30, 1e-3, 1.0, True,
     )  # fmt: skip
-    assert all(optimizers.get(name).weight_decay is None for name in optimizers._ALIASES if name != "adamw")
+    assert all(
+        optimizers.get(name).weight_decay is None for name in optimizers._ALIASES if name not in ("adamw", "muon")
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,14 +28,27 @@ from tinynet.optimizers import (
     Ftrl,
     Lamb,
     Lion,
+    Muon,
     Nadam,
     Optimizer,
     RMSprop,
+    ScheduleFreeAdamW,
 )
 from tinynet.optimizers.schedules import CosineDecay, ExponentialDecay
 from tinynet.registry import serialize
 
-from .references import ref_adadelta, ref_adafactor, ref_adamax, ref_ftrl, ref_lamb, ref_lion, ref_nadam
+from .references import (
+    ref_adadelta,
+    ref_adafactor,
+    ref_adamax,
+    ref_base,
+    ref_ftrl,
+    ref_lamb,
+    ref_lion,
+    ref_muon,
+    ref_nadam,
+    ref_schedule_free_adamw,
+)
 
 # --------------------------------------------------------------------------- references
 # Each reference is the formula of the brief, written functionally in float64:
@@ -155,6 +168,66 @@ CASES: list[tuple[str, Callable[[], Optimizer], Reference, tuple[str, ...]]] = [
         ref_adafactor(-0.5, 1e-6, 0.1, 0.5),
         ("r", "c", "v"),
     ),
+    ("muon", lambda: Muon(0.02), ref_muon(), ("momentum", "velocity")),
+    (
+        "muon_custom",
+        lambda: Muon(
+            0.05,
+            0.5,
+            0.9,
+            None,
+            1e-3,
+            0.1,
+            momentum=0.8,
+            ns_steps=3,
+            nesterov=False,
+            rms_rate=None,
+            adam_lr_ratio=0.5,
+            muon_a=2.0,
+            muon_b=-1.5,
+            muon_c=0.5,
+        ),
+        ref_muon(0.5, 0.9, None, 1e-3, 0.1, 0.8, 3, False, None, 0.5, (2.0, -1.5, 0.5)),
+        ("momentum", "velocity"),
+    ),  # fmt: skip
+    (
+        "muon_excluded",
+        lambda: Muon(0.01, adam_weight_decay=0.2, exclude_layers=["^p0$"]),
+        ref_muon(adam_weight_decay=0.2, adamw=lambda w: True),
+        ("momentum", "velocity"),
+    ),
+    ("schedulefreeadamw", lambda: ScheduleFreeAdamW(0.01), ref_schedule_free_adamw(), ("momentum", "velocity")),
+    (
+        "schedulefreeadamw_custom",
+        lambda: ScheduleFreeAdamW(0.05, 0.5, 0.9, 1e-3, warmup_steps=4, weight_decay=0.1),
+        ref_schedule_free_adamw(0.5, 0.9, 1e-3, 4, 0.1),
+        ("momentum", "velocity"),
+    ),
+    ("adam_ema", lambda: Adam(0.01, use_ema=True, ema_momentum=0.8), ref_base(ref_adam(), 0.8), ("m", "v", "average")),
+    (
+        "sgd_ema_overwrite",
+        lambda: SGD(0.1, momentum=0.9, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=3),
+        ref_base(ref_sgd(0.9), 0.5, 3),
+        ("v", "average"),
+    ),
+    (
+        "adam_accumulated",
+        lambda: Adam(0.01, gradient_accumulation_steps=3),
+        ref_base(ref_adam(), accumulation_steps=3),
+        ("m", "v", "gradient_accumulator"),
+    ),
+    (
+        "sgd_ema_accumulated",
+        lambda: SGD(0.1, use_ema=True, ema_momentum=0.7, ema_overwrite_frequency=2, gradient_accumulation_steps=2),
+        ref_base(ref_sgd(), 0.7, 2, 2),
+        ("average", "gradient_accumulator"),
+    ),
+    (
+        "muon_ema_accumulated",
+        lambda: Muon(0.02, use_ema=True, gradient_accumulation_steps=2),
+        ref_base(ref_muon(), 0.99, None, 2),
+        ("momentum", "velocity", "average", "gradient_accumulator"),
+    ),
 ]
 IDS = [case[0] for case in CASES]
 SHAPES = [(3, 2), (2,)]
@@ -168,6 +241,11 @@ def make_parameters(dtype: Any = np.float64, seed: int = 0) -> list[Parameter]:
 def gradient_sequence(steps: int, dtype: Any = np.float64, seed: int = 1) -> list[list[np.ndarray]]:
     rng = np.random.default_rng(seed)
     return [[rng.normal(size=shape).astype(dtype) for shape in SHAPES] for _ in range(steps)]
+
+
+def updates(opt: Optimizer, calls: int) -> int:
+    """``iterations`` after ``calls`` steps: the number of updates, fewer when gradients are accumulated."""
+    return calls // (opt.gradient_accumulation_steps or 1)
 
 
 def run(opt: Optimizer, params: list[Parameter], grads: list[list[np.ndarray]]) -> None:
@@ -196,8 +274,11 @@ def test_update_matches_float64_reference(case_id, factory, reference, slot_name
             np.testing.assert_allclose(p.value, w, rtol=1e-12, atol=1e-15)
             assert tuple(opt.slots.get(p, {})) == slot_names
             for name in slot_names:
+                if name not in s:  # accumulating before the first update: the slots are there, still zero
+                    assert opt.gradient_accumulation_steps and not opt.slots[p][name].any()
+                    continue
                 np.testing.assert_allclose(opt.slots[p][name], s[name], rtol=1e-12, atol=1e-15)
-    assert opt.iterations == 7
+    assert opt.iterations == updates(opt, 7)
 
 
 def test_sgd_momentum_closed_form_under_constant_gradient() -> None:
@@ -507,7 +588,9 @@ def test_get_state_names_slots_by_position_and_copies_them(case_id, factory, ref
     run(opt, params, gradient_sequence(3))
     state = opt.get_state(params)
     assert set(state) == {"iterations"} | {f"{i}/{name}" for i in range(len(params)) for name in slot_names}
-    assert state["iterations"].shape == () and state["iterations"].dtype == np.int64 and state["iterations"] == 3
+    assert (
+        state["iterations"].shape == () and state["iterations"].dtype == np.int64 and state["iterations"] == 3
+    )  # calls
     saved = copy.deepcopy(state)
     run(opt, params, gradient_sequence(2))
     for key in state:
@@ -532,7 +615,7 @@ def test_resuming_from_state_is_bitwise_identical(case_id, factory, reference, s
     resumed.set_state(resumed_params, saved_state)
     run(resumed, resumed_params, grads[5:])
 
-    assert resumed.iterations == opt.iterations == 10
+    assert resumed.iterations == opt.iterations == updates(opt, 10)
     for p, q in zip(params, resumed_params, strict=True):
         assert p.value.tobytes() == q.value.tobytes()
         assert opt.slots.get(p, {}).keys() == resumed.slots.get(q, {}).keys()
@@ -633,7 +716,8 @@ def test_a_plain_callable_learning_rate_cannot_be_serialized() -> None:
 def test_default_arguments_are_keras_s() -> None:
     assert SGD().get_config() == {
         "name": "sgd", "learning_rate": 0.01, "weight_decay": None, "clipnorm": None, "clipvalue": None,
-        "global_clipnorm": None, "momentum": 0.0, "nesterov": False,
+        "global_clipnorm": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+        "gradient_accumulation_steps": None, "momentum": 0.0, "nesterov": False,
     }  # fmt: skip
     adam = Adam()
     assert (adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon, adam.amsgrad) == (1e-3, 0.9, 0.999, 1e-7, False)

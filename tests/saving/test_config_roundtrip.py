@@ -106,6 +106,9 @@ def optimizer_kwargs(draw: st.DrawFn) -> dict[str, Any]:
     clip = draw(st.sampled_from([None, "clipnorm", "clipvalue", "global_clipnorm"]))
     if clip is not None:
         kwargs[clip] = draw(positive)
+    kwargs["use_ema"], kwargs["ema_momentum"] = draw(st.booleans()), draw(st.floats(0.0, 1.0))
+    kwargs["ema_overwrite_frequency"] = draw(st.none() | st.integers(1, 100))
+    kwargs["gradient_accumulation_steps"] = draw(st.none() | st.integers(2, 16))
     return kwargs
 
 
@@ -203,6 +206,23 @@ CATALOGUE: dict[tuple[str, str], st.SearchStrategy[Any]] = {
         epsilon_2=st.floats(0.0, 1e-2),
         clip_threshold=positive,
         relative_step=st.booleans(),
+    ),
+    ("optimizers", "Muon"): optimizer(
+        O.Muon,
+        adam_beta_1=unit,
+        adam_beta_2=unit,
+        adam_weight_decay=st.none() | st.floats(0.0, 0.1),
+        epsilon=positive,
+        exclude_layers=st.none() | st.lists(st.sampled_from(["output", "^dense$", "head/.*"]), max_size=2),
+        exclude_embeddings=st.booleans(),
+        muon_a=st.floats(3.0, 3.5),  # other coefficients may diverge (in float64 too)
+        momentum=unit,
+        ns_steps=st.integers(0, 8),
+        nesterov=st.booleans(),
+        rms_rate=st.none() | positive,
+    ),
+    ("optimizers", "ScheduleFreeAdamW"): optimizer(
+        O.ScheduleFreeAdamW, beta_1=st.floats(0.01, 1.0), beta_2=unit, epsilon=positive, warmup_steps=st.integers(0, 99)
     ),
     ("schedules", "ExponentialDecay"): exponential_decays,
     ("schedules", "CosineDecay"): cosine_decays,

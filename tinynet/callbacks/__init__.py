@@ -8,7 +8,8 @@
 - :class:`CSVLogger`: one CSV row per epoch;
 - :class:`TerminateOnNaN`: stop at a NaN or infinite loss;
 - :class:`LambdaCallback`: a callback made of plain functions;
-- :class:`BackupAndRestore`: back up the training state; a rerun after a crash resumes from it exactly.
+- :class:`BackupAndRestore`: back up the training state; a rerun after a crash resumes from it exactly;
+- :class:`SwapEMAWeights`: evaluate with the optimizer's moving averages of the weights (``use_ema=True``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from .lambda_callback import LambdaCallback
 from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from .model_checkpoint import ModelCheckpoint
 from .progress import ProgbarLogger, ProgressBar
+from .swap_ema_weights import SwapEMAWeights
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "Callback", "CallbackList", "History", "ProgressBar", "ProgbarLogger", "EarlyStopping",
     "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN", "ModelCheckpoint",
-    "LambdaCallback", "BackupAndRestore",
+    "LambdaCallback", "BackupAndRestore", "SwapEMAWeights",
 ]  # fmt: skip

@@ -55,7 +55,8 @@ def fit_loop(
     ``on_train_begin`` (``BackupAndRestore`` does): ``{"epoch", "step",
     "shuffle_rng"}``, where training then goes on — that epoch, from that
     batch, its order drawn again from the shuffling generator's state at the
-    epoch's start.
+    epoch's start. After the last epoch (not after an error) the optimizer's
+    ``finalize_variable_values`` runs, as in Keras.
     """
     rng = model._shuffle_rng if model._shuffle_rng is not None else make_rng()
     batch_hooks = callback_list.uses_train_batch_hooks()  # else no per-batch calls
@@ -90,6 +91,9 @@ def fit_loop(
                 callback_list.on_epoch_end(epoch, logs)
                 if model.stop_training:
                     break
+        finalize = getattr(model.optimizer, "finalize_variable_values", None)
+        if finalize is not None:  # use_ema: the weights become their moving averages, as Keras's fit ends
+            finalize(model.trainable_parameters())
     finally:
         callback_list.on_train_end(logs)
 

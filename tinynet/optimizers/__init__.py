@@ -6,9 +6,11 @@ Keras's classes, argument names, defaults and string ids: ``"sgd"``
 ``"nadam"`` (:class:`Nadam`), ``"adamax"`` (:class:`Adamax`),
 ``"adadelta"`` (:class:`Adadelta`), ``"lion"`` (:class:`Lion`), ``"lamb"``
 (:class:`Lamb`), ``"ftrl"`` (:class:`Ftrl`), ``"adafactor"``
-(:class:`Adafactor`). Every optimizer takes ``weight_decay``, ``clipnorm``,
-``clipvalue`` or ``global_clipnorm``, and a float learning rate or a schedule
-from :mod:`tinynet.optimizers.schedules`; it applies each parameter's
+(:class:`Adafactor`), ``"muon"`` (:class:`Muon`), ``"schedulefreeadamw"``
+(:class:`ScheduleFreeAdamW`). Every optimizer takes ``weight_decay``, ``clipnorm``,
+``clipvalue`` or ``global_clipnorm``, Keras's ``use_ema`` (a moving average of
+the weights) and ``gradient_accumulation_steps``, and a float learning rate or a
+schedule from :mod:`tinynet.optimizers.schedules`; it applies each parameter's
 ``constraint`` after the update.
 """
 
@@ -26,19 +28,22 @@ from .adamax import Adamax
 from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
+from .muon import Muon
 from .nadam import Nadam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
+from .schedule_free_adamw import ScheduleFreeAdamW
 from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax", "Adadelta", "Lion", "Lamb",
-    "Ftrl", "Adafactor", "schedules", "get",
+    "Ftrl", "Adafactor", "Muon", "ScheduleFreeAdamW", "schedules", "get",
 ]  # fmt: skip
 
 _ALIASES: dict[str, type] = {
     "sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad, "nadam": Nadam,
     "adamax": Adamax, "adadelta": Adadelta, "lion": Lion, "lamb": Lamb, "ftrl": Ftrl, "adafactor": Adafactor,
+    "muon": Muon, "schedulefreeadamw": ScheduleFreeAdamW,
 }  # fmt: skip
 
 

@@ -35,6 +35,9 @@ class Adadelta(Optimizer):
         ``sqrt(epsilon)`` over the gradient's root mean square.
     weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
+    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
+        Keras's moving average of the weights and gradient accumulation; see
+        :class:`~tinynet.optimizers.Optimizer`.
 
     Examples
     --------
@@ -57,12 +60,27 @@ class Adadelta(Optimizer):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
         self.rho = number(rho, where, "rho", 0.0, 1.0, high_open=True)
         self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            name,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps,
+        )
 
     def slot_names(self) -> tuple[str, ...]:
         return ("accumulated_grad", "accumulated_delta_var")

@@ -50,6 +50,9 @@ class Adafactor(Optimizer):
         whatever its value, and so does this one. Default True.
     weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
+    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
+        Keras's moving average of the weights and gradient accumulation; see
+        :class:`~tinynet.optimizers.Optimizer`.
 
     Notes
     -----
@@ -86,6 +89,10 @@ class Adafactor(Optimizer):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
@@ -94,7 +101,18 @@ class Adafactor(Optimizer):
         self.epsilon_2 = number(epsilon_2, where, "epsilon_2", 0.0)
         self.clip_threshold = number(clip_threshold, where, "clip_threshold", 0.0, low_open=True)
         self.relative_step = boolean(relative_step, where, "relative_step")
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            name,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps,
+        )
 
     def slot_names(self) -> tuple[str, ...]:
         return ("r", "c", "v")

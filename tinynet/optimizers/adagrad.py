@@ -32,6 +32,9 @@ class Adagrad(Optimizer):
         ``> 0``; Keras's default 1e-7.
     weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
+    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
+        Keras's moving average of the weights and gradient accumulation; see
+        :class:`~tinynet.optimizers.Optimizer`.
 
     Examples
     --------
@@ -54,12 +57,27 @@ class Adagrad(Optimizer):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
         self.initial_accumulator_value = number(initial_accumulator_value, where, "initial_accumulator_value", 0.0)
         self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            name,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps,
+        )
 
     def slot_names(self) -> tuple[str, ...]:
         return ("accumulator",)

@@ -37,6 +37,9 @@ class Adam(Optimizer):
         Divide by the largest ``v`` so far (Reddi et al., 2018).
     weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
+    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
+        Keras's moving average of the weights and gradient accumulation; see
+        :class:`~tinynet.optimizers.Optimizer`.
 
     Notes
     -----
@@ -66,6 +69,10 @@ class Adam(Optimizer):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
@@ -73,7 +80,18 @@ class Adam(Optimizer):
         self.beta_2 = number(beta_2, where, "beta_2", 0.0, 1.0, high_open=True)
         self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
         self.amsgrad = boolean(amsgrad, where, "amsgrad")
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            name,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps,
+        )
 
     def slot_names(self) -> tuple[str, ...]:
         return ("m", "v", "v_hat") if self.amsgrad else ("m", "v")
@@ -126,6 +144,8 @@ class AdamW(Adam):
         ``>= 0`` (not ``None``); Keras's default 0.004.
     learning_rate, beta_1, beta_2, epsilon, amsgrad, clipnorm, clipvalue, global_clipnorm, name
         As for :class:`Adam`.
+    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
+        As for :class:`Adam`.
 
     Examples
     --------
@@ -148,9 +168,14 @@ class AdamW(Adam):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
         name: str | None = None,
     ) -> None:
         weight_decay = number(weight_decay, type(self).__name__, "weight_decay", 0.0)  # a float, never None
         super().__init__(
-            learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue, global_clipnorm, name
-        )
+            learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue, global_clipnorm,
+            use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps, name,
+        )  # fmt: skip

@@ -7,24 +7,26 @@ lazily as arrays of the parameter's dtype on the first step. A subclass
 names its slots in ``slot_names()`` and writes the math of one parameter in
 ``update_step(w, g, slots, lr)``. Around that update the base class clips the
 gradients, applies Keras's decoupled ``weight_decay``, and afterwards the
-parameter's ``constraint``.
+parameter's ``constraint``. It also keeps Keras's two per-parameter
+arrays of its own: a moving average of the weights (``use_ema``) and a sum of
+gradients between updates (``gradient_accumulation_steps``).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from .._validation import float_dtype, number
-from ..errors import InvalidTypeError, InvalidValueError, ShapeError
+from .._validation import boolean, float_dtype, number
+from ..errors import InvalidTypeError, InvalidValueError
 from ..parameter import Parameter
 from ..registry import serialize
 from ..utils import describe
 from . import schedules
+from ._slot_state import SlotState
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "LearningRate", "Array"]
@@ -32,14 +34,17 @@ __all__ = ["Optimizer", "LearningRate", "Array"]
 Array = np.ndarray
 LearningRate = float | Callable[[int], float]  # a float, a LearningRateSchedule or any f(step) -> float
 
-_SLOT_KEY = re.compile(r"^(0|[1-9][0-9]*)/([A-Za-z_][A-Za-z0-9_]*)$")  # "3/m": slot "m" of parameter 3
+AVERAGE, ACCUMULATOR = "average", "gradient_accumulator"  # Keras's names of the base class's own arrays
 
 
-class Optimizer:
+class Optimizer(SlotState):
     """Base class of the optimizers: clipping, learning rate, slots, state and config; subclasses add the math.
 
-    Math (per trainable parameter p; w = p.value, g = the gradient used, lr = learning_rate)::
+    Math (per trainable parameter p; w = p.value, g = the gradient used, lr = learning_rate; n =
+    gradient_accumulation_steps, s = the number of earlier calls of step, t = iterations = s // n, or s without n)::
 
+        accumulation      acc += p.grad, and nothing else changes but the average, if (s + 1) % n != 0
+                          otherwise the update below with g = (p.grad + acc) / n, then acc = 0
         clipvalue         g = clip(p.grad, -clipvalue, clipvalue)
         clipnorm          g = p.grad * (clipnorm / norm(p.grad))             if norm(p.grad) > clipnorm
         global_clipnorm   g = p.grad * (global_clipnorm / global_norm)       if global_norm > global_clipnorm
@@ -47,14 +52,17 @@ class Optimizer:
         none of them      g = p.grad
         weight_decay      w -= lr * weight_decay * w                         (before the update, as Keras)
         then              update_step(w, g, slots[p], lr)      (w changes in place; p.grad never does)
+        use_ema           average = m * average + (1 - m) * w, m = ema_momentum (0 while t == 0)
+                          w = average                          if ema_overwrite_frequency and (t + 1) % it == 0
         p.constraint      w = p.constraint(w)                                (after the update, as Keras)
-                          iterations += 1
+                          s += 1
 
     Parameters
     ----------
     learning_rate : float or callable
         A float ``>= 0``, or a schedule: a :class:`~tinynet.optimizers.schedules.LearningRateSchedule`
-        or any callable ``f(step) -> float``, evaluated at ``iterations`` (0 at the first step).
+        or any callable ``f(step) -> float``, evaluated at ``s``, the number of earlier calls of
+        :meth:`step` (0 at the first; it is ``iterations`` unless gradients are accumulated).
     weight_decay : float, optional
         ``>= 0``: shrink every trainable parameter by ``lr * weight_decay * w`` before each update
         (decoupled weight decay, Keras's ``weight_decay``); ``None`` (the default) for none.
@@ -66,6 +74,19 @@ class Optimizer:
         Clip the gradients jointly to this L2 norm. At most one of the three clip options may be set.
     name : str, optional
         Defaults to the lower-cased class name (``"adam"``).
+    use_ema : bool
+        Keep an exponential moving average of every trainable parameter (the
+        slot ``"average"``): :meth:`finalize_variable_values` (``fit`` calls it
+        at its end) and ``ema_overwrite_frequency`` copy it into the weights,
+        :class:`~tinynet.callbacks.SwapEMAWeights` swaps it in for evaluation.
+    ema_momentum : float
+        In ``[0, 1]``; the weight of the old average; default 0.99.
+    ema_overwrite_frequency : int, optional
+        ``>= 1``: every this many updates, the weights become their average.
+    gradient_accumulation_steps : int, optional
+        ``>= 2``: sum the gradients of this many calls of :meth:`step` (the
+        slot ``"gradient_accumulator"``) and update once, from their mean.
+        ``iterations`` counts updates; a schedule sees the calls.
 
     Subclassing
     -----------
@@ -74,7 +95,7 @@ class Optimizer:
     ``slot_shape(name, shape)``) and ``update_step(w, g, slots, lr)``,
     which changes ``w`` and the slot arrays in place (``w -= ...``), never
     modifies ``g``, and keeps the dtype of ``w`` (multiply by Python floats).
-    ``self.iterations`` is the number of earlier steps. ``self.work_array(w)``
+    ``self.iterations`` is the number of earlier updates. ``self.work_array(w)``
     lends a scratch array like ``w`` (its contents undefined), so an update can
     run in place instead of allocating a temporary per operation.
 
@@ -99,6 +120,10 @@ class Optimizer:
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
         name: str | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
     ) -> None:
         where = type(self).__name__
         learning_rate = _checked_learning_rate(where, learning_rate)
@@ -114,13 +139,25 @@ class Optimizer:
         given = {key: number(value, where, key, 0.0, low_open=True) for key, value in given.items()}
         if name is not None and not isinstance(name, str):
             raise InvalidTypeError(f"{where}: name must be a string, received {describe(name)}.")
+        self.use_ema = boolean(use_ema, where, "use_ema")
+        self.ema_momentum: float = number(ema_momentum, where, "ema_momentum", 0.0, 1.0)
+        self.ema_overwrite_frequency: int | None = (
+            None
+            if ema_overwrite_frequency is None
+            else number(ema_overwrite_frequency, where, "ema_overwrite_frequency", 1, integral=True)
+        )
+        self.gradient_accumulation_steps: int | None = (
+            None
+            if gradient_accumulation_steps is None
+            else number(gradient_accumulation_steps, where, "gradient_accumulation_steps", 2, integral=True)
+        )
         self.name = name or where.lower()
         self.weight_decay: float | None = weight_decay
         self.clipnorm: float | None = given.get("clipnorm")
         self.clipvalue: float | None = given.get("clipvalue")
         self.global_clipnorm: float | None = given.get("global_clipnorm")
         self._learning_rate: LearningRate = learning_rate
-        self.iterations = 0
+        self._steps = 0  # calls of step(); Keras's _iterations
         self.slots: dict[Parameter, dict[str, Array]] = {}
         self._work: dict[tuple[tuple[int, ...], np.dtype], Array] = {}
 
@@ -141,6 +178,24 @@ class Optimizer:
         """
         return shape
 
+    def new_slot(self, name: str, p: Parameter) -> Array:
+        """A new slot ``name`` of parameter ``p``: ``slot_initial_value(name)`` everywhere, of ``p``'s dtype.
+
+        Override it for a slot that starts as something else (ScheduleFreeAdamW's, as a copy of the weights).
+        """
+        return np.full(self.parameter_slot_shape(name, p), self.slot_initial_value(name), p.dtype)
+
+    def parameter_slot_shape(self, name: str, p: Parameter) -> tuple[int, ...]:
+        """The shape of slot ``name`` of ``p``: ``slot_shape(name, p.shape)`` unless a subclass says otherwise.
+
+        For an optimizer whose slots depend on more than the shape (Muon's, on the parameter's path).
+        """
+        return self.slot_shape(name, p.shape)
+
+    def weight_decay_of(self, p: Parameter) -> float | None:
+        """The decoupled weight decay of parameter ``p``: ``weight_decay`` unless a subclass says otherwise."""
+        return self.weight_decay
+
     def update_step(self, w: Array, g: Array, slots: dict[str, Array], lr: float) -> None:
         """Update one parameter's value ``w`` and its ``slots`` in place from its gradient ``g``."""
         raise NotImplementedError(f"{type(self).__name__} must implement update_step(w, g, slots, lr).")
@@ -152,13 +207,13 @@ class Optimizer:
         lr = self._learning_rate
         if not callable(lr):
             return lr
-        value = lr(self.iterations)
+        value = lr(self._steps)
         try:
             return float(value)
         except (TypeError, ValueError):
             raise InvalidTypeError(
                 f"{type(self).__name__}: the learning-rate schedule {lr!r} returned {describe(value)} at step "
-                f"{self.iterations}; a schedule must return a float."
+                f"{self._steps}; a schedule must return a float."
             ) from None
 
     @learning_rate.setter
@@ -173,8 +228,14 @@ class Optimizer:
         self._learning_rate = _checked_learning_rate(where, value)
 
     # ------------------------------------------------------------ the step
+    @property
+    def iterations(self) -> int:
+        """The number of updates so far: calls of :meth:`step`, divided by ``gradient_accumulation_steps`` if set."""
+        n = self.gradient_accumulation_steps
+        return self._steps // n if n else self._steps
+
     def step(self, parameters: Iterable[Parameter]) -> None:
-        """Update every trainable parameter in ``parameters`` in place from its ``grad``; ``iterations += 1``.
+        """Update every trainable parameter in ``parameters`` in place from its ``grad`` (see the Math above).
 
         A parameter that carries a regularizer is updated from ``grad`` plus the
         regularizer's gradient (the derivative of the penalty that
@@ -184,25 +245,65 @@ class Optimizer:
         (in place: the array stays the same object); a frozen one is left alone.
         """
         params = self._checked_parameters(parameters, "step")
+        n = self.gradient_accumulation_steps
+        updating = not n or (self._steps + 1) % n == 0
+        lr = self._checked_learning_rate() if updating else 0.0
+        trainable = [p for p in params if p.trainable]
+        gradients = [p.grad if p.regularizer is None else p.grad + p.regularizer.gradient(p.value) for p in trainable]
+        slots = [self._slots_of(p) for p in trainable]
+        if not updating:
+            for g, slot in zip(gradients, slots, strict=True):
+                slot[ACCUMULATOR] += g
+        else:
+            if n:
+                gradients = [(g + slot[ACCUMULATOR]) / n for g, slot in zip(gradients, slots, strict=True)]
+                for slot in slots:
+                    slot[ACCUMULATOR][...] = 0.0
+            for p, g, slot in zip(trainable, self._clipped(gradients), slots, strict=True):
+                w, decay = p.value, self.weight_decay_of(p)
+                if decay:
+                    w -= (lr * decay) * w
+                self.update_step(w, g, slot, lr)
+        if self.use_ema:
+            self._update_averages(trainable, slots)
+        for p in trainable:
+            if p.constraint is not None:
+                p.value[...] = p.constraint(p.value)
+        self._steps += 1
+
+    def _checked_learning_rate(self) -> float:
         lr = self.learning_rate
         if not (math.isfinite(lr) and lr >= 0):
             raise InvalidValueError(
                 f"{type(self).__name__}: the learning-rate schedule {self._learning_rate!r} returned {lr!r} at "
-                f"step {self.iterations}; a learning rate must be a finite float >= 0."
+                f"step {self._steps}; a learning rate must be a finite float >= 0."
             )
-        trainable = [p for p in params if p.trainable]
-        gradients = self._clipped(
-            [p.grad if p.regularizer is None else p.grad + p.regularizer.gradient(p.value) for p in trainable]
-        )
-        decay = None if not self.weight_decay else lr * self.weight_decay
-        for p, g in zip(trainable, gradients, strict=True):
-            w = p.value
-            if decay is not None:
-                w -= decay * w
-            self.update_step(w, g, self._slots_of(p), lr)
-            if p.constraint is not None:
-                w[...] = p.constraint(w)
-        self.iterations += 1
+        return lr
+
+    def _update_averages(self, trainable: list[Parameter], slots: list[dict[str, Array]]) -> None:
+        """Keras's EMA: the average follows the weights (it is the weights after the first update)."""
+        momentum = self.ema_momentum if self.iterations != 0 else 0.0
+        frequency = self.ema_overwrite_frequency
+        overwrite = frequency is not None and (self.iterations + 1) % frequency == 0
+        for p, slot in zip(trainable, slots, strict=True):
+            average = slot[AVERAGE]
+            average *= momentum
+            average += (1.0 - momentum) * p.value
+            if overwrite:
+                p.value[...] = average
+
+    def finalize_variable_values(self, parameters: Iterable[Parameter]) -> None:
+        """With ``use_ema``, set every parameter that has an average to it (``fit`` calls this at its end, as Keras).
+
+        Without ``use_ema`` it does nothing; a parameter never stepped keeps its value.
+        """
+        params = self._checked_parameters(parameters, "finalize_variable_values")
+        if not self.use_ema:
+            return
+        for p in params:
+            average = self.slots.get(p, {}).get(AVERAGE)
+            if average is not None:
+                p.value[...] = average
 
     def _clipped(self, gradients: list[Array]) -> list[Array]:
         """The gradients the update uses: new arrays where clipping changes them, ``p.grad`` itself elsewhere."""
@@ -227,21 +328,29 @@ class Optimizer:
             work = self._work[key] = np.empty_like(w)
         return work
 
+    def all_slot_names(self) -> tuple[str, ...]:
+        """``slot_names()``, then ``"average"`` with ``use_ema`` and ``"gradient_accumulator"`` when accumulating."""
+        own = (AVERAGE,) if self.use_ema else ()
+        return self.slot_names() + own + ((ACCUMULATOR,) if self.gradient_accumulation_steps else ())
+
+    def _shape_of(self, name: str, p: Parameter) -> tuple[int, ...]:
+        return p.shape if name in (AVERAGE, ACCUMULATOR) else self.parameter_slot_shape(name, p)
+
     def _slots_of(self, p: Parameter) -> dict[str, Array]:
         """``p``'s slot arrays, created on first use and kept in ``p``'s dtype."""
-        names = self.slot_names()
+        names = self.all_slot_names()
         if not names:
             return {}
         slots = self.slots.setdefault(p, {})
         for name in names:
             array = slots.get(name)
             if array is None:
-                slots[name] = np.full(self.slot_shape(name, p.shape), self.slot_initial_value(name), p.dtype)
+                slots[name] = np.zeros(p.shape, p.dtype) if name in (AVERAGE, ACCUMULATOR) else self.new_slot(name, p)
             elif array.dtype != p.dtype:  # the parameter was cast without the optimizer
                 slots[name] = array.astype(p.dtype)
         return slots
 
-    # ------------------------------------------------------------ dtype and state
+    # ------------------------------------------------------------ dtype (get_state and set_state: SlotState)
     def astype(self, dtype: Any) -> Optimizer:
         """Cast every slot array to the floating ``dtype`` (``Model.astype`` calls it) and return ``self``."""
         dtype = float_dtype(dtype, f"{type(self).__name__}.astype")
@@ -249,73 +358,6 @@ class Optimizer:
             for name, array in slots.items():
                 slots[name] = array.astype(dtype, copy=False)
         return self
-
-    def get_state(self, parameters: Iterable[Parameter]) -> dict[str, Array]:
-        """The step count and copies of the slot arrays, named by position in ``parameters``.
-
-        ``{"iterations": np.array(3), "0/m": ..., "0/v": ..., "1/m": ...}``; a
-        parameter without slots yet (never stepped) has no entries.
-        """
-        params = self._checked_parameters(parameters, "get_state")
-        state: dict[str, Array] = {"iterations": np.array(self.iterations, dtype=np.int64)}
-        for i, p in enumerate(params):
-            slots = self.slots.get(p, {})
-            for name in self.slot_names():
-                if name in slots:
-                    state[f"{i}/{name}"] = slots[name].astype(p.dtype)  # a copy, in the parameter's dtype
-        return state
-
-    def set_state(self, parameters: Iterable[Parameter], state: Mapping[str, Any]) -> None:
-        """Restore what :meth:`get_state` returned, after checking every name, shape and dtype.
-
-        The slots of each parameter in ``parameters`` become exactly those in
-        ``state`` (a parameter without entries starts afresh). On any error
-        nothing changes.
-        """
-        where = f"{type(self).__name__}.set_state"
-        params = self._checked_parameters(parameters, "set_state")
-        if not isinstance(state, Mapping):
-            raise InvalidTypeError(f"{where}: state must be a dict of arrays, received {describe(state)}.")
-        iterations = _checked_iterations(where, state)
-        names = self.slot_names()
-        found: dict[int, dict[str, Array]] = {}
-        for key, value in state.items():
-            if key == "iterations":
-                continue
-            match = _SLOT_KEY.match(key) if isinstance(key, str) else None
-            if match is None or int(match[1]) >= len(params) or match[2] not in names:
-                raise InvalidValueError(
-                    f"{where}: unexpected entry {key!r}. Expected 'iterations' and '<i>/<slot>' entries, i the "
-                    f"position of one of the {len(params)} parameters given and slot one of {names}."
-                )
-            i, p = int(match[1]), params[int(match[1])]
-            array, shape = np.asarray(value), self.slot_shape(match[2], p.shape)
-            if array.shape != shape:
-                expected = (
-                    f"the shape of parameter {i} ({p.name!r}), {p.shape}"
-                    if shape == p.shape
-                    else f"shape {shape} (parameter {i}, {p.name!r}, has shape {p.shape})"
-                )
-                raise ShapeError(f"{where}: entry {key!r} must have {expected}; received shape {array.shape}.")
-            if array.dtype != p.dtype:
-                raise InvalidValueError(
-                    f"{where}: entry {key!r} must have the dtype of parameter {i} ({p.name!r}), {p.dtype}; "
-                    f"received {array.dtype}. Cast the model and optimizer with astype to match."
-                )
-            found.setdefault(i, {})[match[2]] = array
-        for i, slots in found.items():
-            missing = [name for name in names if name not in slots]
-            if missing:
-                raise InvalidValueError(
-                    f"{where}: parameter {i} ({params[i].name!r}) has entries for {sorted(slots)} but not for "
-                    f"{missing}; the slots of a parameter are restored all together."
-                )
-        self.iterations = iterations
-        for i, p in enumerate(params):
-            if i in found:
-                self.slots[p] = {name: found[i][name].copy() for name in names}
-            else:
-                self.slots.pop(p, None)
 
     def _checked_parameters(self, parameters: Iterable[Parameter], method: str) -> list[Parameter]:
         where = f"{type(self).__name__}.{method}"
@@ -353,6 +395,10 @@ class Optimizer:
             "clipnorm": self.clipnorm,
             "clipvalue": self.clipvalue,
             "global_clipnorm": self.global_clipnorm,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
 
     @classmethod
@@ -376,17 +422,6 @@ def _checked_learning_rate(where: str, value: Any) -> LearningRate:
             f"the step), received {describe(value)}."
         )
     return number(value, where, "learning_rate", 0.0)
-
-
-def _checked_iterations(where: str, state: Mapping[str, Any]) -> int:
-    if "iterations" not in state:
-        raise InvalidValueError(f"{where}: state has no 'iterations' entry (the step count).")
-    iterations = np.asarray(state["iterations"])
-    if iterations.shape != () or iterations.dtype.kind not in "iu" or iterations < 0:
-        raise InvalidValueError(
-            f"{where}: 'iterations' must be one integer >= 0, received {describe(state['iterations'])}."
-        )
-    return int(iterations)
 
 
 def _squared_norm(g: Array) -> float:

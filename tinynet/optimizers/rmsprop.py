@@ -42,6 +42,9 @@ class RMSprop(Optimizer):
         Divide by the running variance of ``g`` rather than its second moment.
     weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
+    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
+        Keras's moving average of the weights and gradient accumulation; see
+        :class:`~tinynet.optimizers.Optimizer`.
 
     Notes
     -----
@@ -72,6 +75,10 @@ class RMSprop(Optimizer):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
@@ -79,7 +86,18 @@ class RMSprop(Optimizer):
         self.momentum = number(momentum, where, "momentum", 0.0, 1.0, high_open=True)
         self.epsilon = number(epsilon, where, "epsilon", 0.0, low_open=True)
         self.centered = boolean(centered, where, "centered")
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            name,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps,
+        )
 
     def slot_names(self) -> tuple[str, ...]:
         return ("velocity",) + (("average_grad",) if self.centered else ()) + (("m",) if self.momentum > 0 else ())

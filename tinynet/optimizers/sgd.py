@@ -34,6 +34,9 @@ class SGD(Optimizer):
         Use Nesterov momentum.
     weight_decay, clipnorm, clipvalue, global_clipnorm, name
         See :class:`~tinynet.optimizers.Optimizer`.
+    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
+        Keras's moving average of the weights and gradient accumulation; see
+        :class:`~tinynet.optimizers.Optimizer`.
 
     Notes
     -----
@@ -62,12 +65,27 @@ class SGD(Optimizer):
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        gradient_accumulation_steps: int | None = None,
         name: str | None = None,
     ) -> None:
         where = type(self).__name__
         self.momentum = number(momentum, where, "momentum", 0.0, 1.0, high_open=True)
         self.nesterov = boolean(nesterov, where, "nesterov")
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+        super().__init__(
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            name,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps,
+        )
 
     def slot_names(self) -> tuple[str, ...]:
         return ("v",) if self.momentum > 0 else ()
