@@ -25,8 +25,8 @@ def test_muon_routes_parameters_as_keras_does() -> None:
     tn.utils.set_random_seed(0)
     model = tn.Sequential(
         [
-            tn.layers.Embedding(20, 4, input_shape=(3,)),
-            tn.layers.Conv1D(4, 2),
+            tn.layers.Embedding(20, 4, input_shape=(3,), name="embedding"),  # names given: the automatic ones
+            tn.layers.Conv1D(4, 2, name="conv1d"),  # depend on how many layers the session made before
             tn.layers.Flatten(),
             tn.layers.Dense(5, activation="relu", name="hidden"),
             tn.layers.Dense(2, name="output_dense"),
