@@ -40,7 +40,9 @@ class ReLU(Activation):
     threshold : float
         ``t``, ``>= 0``: inputs at or below it take the negative slope; 0 by default.
 
-    Shape: any; ``y`` has the shape of ``x``.
+    Shape
+    -----
+    any; ``y`` has the shape of ``x``.
 
     Notes
     -----

@@ -105,12 +105,6 @@ class Softmax(_Softmax):
     **kwargs
         ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
 
-    Call arguments: ``mask``, booleans (or numbers: kept where ``> 0.5``)
-    that broadcast to ``x`` as NumPy (and Keras) broadcast, aligned on the
-    last axis: an attention mask ``(batch, queries, keys)`` for scores
-    ``(batch, heads, queries, keys)``, or ``(batch, steps)`` for scores
-    ``(batch, steps)``.
-
     Shape
     -----
     any rank; ``y`` has the shape of ``x``.
@@ -123,6 +117,12 @@ class Softmax(_Softmax):
 
     Notes
     -----
+    A call takes ``mask``: booleans (or numbers: kept where ``> 0.5``)
+    that broadcast to ``x`` as NumPy (and Keras) broadcast, aligned on the
+    last axis: an attention mask ``(batch, queries, keys)`` for scores
+    ``(batch, heads, queries, keys)``, or ``(batch, steps)`` for scores
+    ``(batch, steps)``.
+
     The containers pass a sequence's padding mask to any layer that takes
     ``mask``, as Keras does: a ``(batch, steps)`` padding mask cannot
     broadcast to ``(batch, steps, features)`` and is refused, as in Keras —

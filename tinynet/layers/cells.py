@@ -196,9 +196,12 @@ class SimpleRNNCell(KerasCell):
         Size of the state and the output.
     activation : str, Activation or None
         ``"tanh"`` by default; ``None`` means linear.
-    use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, \
-recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, **kwargs
+    use_bias, kernel_initializer, recurrent_initializer, bias_initializer
         As for :class:`~tinynet.layers.cells.KerasCell` (Keras's names and defaults).
+    **kwargs
+        The regularizers and constraints (``kernel_regularizer``, ``recurrent_regularizer``,
+        ``bias_regularizer``, ``kernel_constraint``, ``recurrent_constraint``, ``bias_constraint``)
+        and ``name``, ``dtype``, ``trainable``, as for :class:`~tinynet.layers.cells.KerasCell`.
 
     Shape
     -----
@@ -264,9 +267,12 @@ class LSTMCell(KerasCell):
         ``"tanh"`` (for ``g`` and ``c``) and ``"sigmoid"`` (for the gates) by default; ``None`` means linear.
     unit_forget_bias : bool
         Start the forget gate's block of ``bias`` at ones (Keras's default).
-    use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, \
-recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, **kwargs
+    use_bias, kernel_initializer, recurrent_initializer, bias_initializer
         As for :class:`~tinynet.layers.cells.KerasCell` (Keras's names and defaults).
+    **kwargs
+        The regularizers and constraints (``kernel_regularizer``, ``recurrent_regularizer``,
+        ``bias_regularizer``, ``kernel_constraint``, ``recurrent_constraint``, ``bias_constraint``)
+        and ``name``, ``dtype``, ``trainable``, as for :class:`~tinynet.layers.cells.KerasCell`.
 
     Shape
     -----

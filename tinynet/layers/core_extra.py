@@ -32,8 +32,8 @@ class Identity(Layer):
 
     Parameters
     ----------
-    **kwargs
-        ``name``, ``dtype``, ``trainable``, ``input_shape`` (see :class:`~tinynet.Layer`).
+    name, dtype, trainable, input_shape
+        As for :class:`~tinynet.Layer`.
 
     Shape
     -----

@@ -51,9 +51,12 @@ class GRUCell(KerasCell):
         ``"tanh"`` (for the candidate) and ``"sigmoid"`` (for the gates) by default; ``None`` means linear.
     reset_after : bool
         Apply the reset gate after the recurrent matmul (``True``, the default) or before it.
-    use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer, \
-recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, **kwargs
+    use_bias, kernel_initializer, recurrent_initializer, bias_initializer
         As for :class:`~tinynet.layers.cells.KerasCell` (Keras's names and defaults).
+    **kwargs
+        The regularizers and constraints (``kernel_regularizer``, ``recurrent_regularizer``,
+        ``bias_regularizer``, ``kernel_constraint``, ``recurrent_constraint``, ``bias_constraint``)
+        and ``name``, ``dtype``, ``trainable``, as for :class:`~tinynet.layers.cells.KerasCell`.
 
     Shape
     -----
