@@ -67,6 +67,10 @@ class Parameter:
     tinynet.errors.ShapeError: Parameter 'bias': gradient must have shape (3,), received shape (4,).
     """
 
+    #: Counts the times any parameter was pinned into a flat buffer or left one (``pin``, ``astype``):
+    #: while it stays put, every flat buffer is as it was made (see :mod:`tinynet._flat`).
+    pin_changes: int = 0
+
     def __init__(
         self, name: str, value: Any, trainable: bool = True, regularizer: Any = None, constraint: Any = None
     ) -> None:
@@ -82,6 +86,7 @@ class Parameter:
         self.constraint = constraint
         self._value = value
         self._grad = np.zeros_like(value)
+        self._pinned = False  # see pin()
 
     @property
     def value(self) -> np.ndarray:
@@ -89,7 +94,11 @@ class Parameter:
 
     @value.setter
     def value(self, new: Any) -> None:
-        self._value = self._checked(new, "value")
+        checked = self._checked(new, "value")
+        if self._pinned and checked is not self._value:
+            self._value[...] = checked  # a pinned parameter keeps its place in the flat buffer
+        else:
+            self._value = checked
 
     @property
     def grad(self) -> np.ndarray:
@@ -97,7 +106,23 @@ class Parameter:
 
     @grad.setter
     def grad(self, new: Any) -> None:
-        self._grad = self._checked(new, "gradient")
+        checked = self._checked(new, "gradient")
+        if self._pinned and checked is not self._grad:
+            self._grad[...] = checked
+        else:
+            self._grad = checked
+
+    def pin(self, value: np.ndarray, grad: np.ndarray) -> None:
+        """Move ``value`` and ``grad`` into the given arrays (views of a model's flat buffers) and keep them there.
+
+        From then on, assigning ``value`` or ``grad`` copies into those arrays
+        instead of rebinding, so the flat buffers always hold every parameter
+        (see :mod:`tinynet._flat`). :meth:`astype` to another dtype unpins.
+        """
+        value[...] = self._value
+        grad[...] = self._grad
+        self._value, self._grad, self._pinned = value, grad, True
+        Parameter.pin_changes += 1
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -113,8 +138,11 @@ class Parameter:
 
     def astype(self, dtype: Any) -> Parameter:
         """Cast ``value`` and ``grad`` to ``dtype`` in place (the same object) and return it."""
-        self._value = self._value.astype(dtype, copy=False)
-        self._grad = self._grad.astype(dtype, copy=False)
+        value, grad = self._value.astype(dtype, copy=False), self._grad.astype(dtype, copy=False)
+        if value is not self._value:
+            self._pinned = False  # new arrays: no longer in a flat buffer
+            Parameter.pin_changes += 1
+        self._value, self._grad = value, grad
         return self
 
     def _checked(self, new: Any, what: str) -> np.ndarray:

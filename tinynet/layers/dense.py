@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .._numerics import column_sums
 from .._validation import integer
 from ..errors import ShapeError
@@ -117,7 +119,7 @@ class Dense(ActivatedLayer):
     def backward_linear(self, dz: Array) -> Array | None:
         (x2,) = self.recall("x")
         dz2 = _rows(dz)
-        self.kernel.grad = x2.T @ dz2
+        np.matmul(x2.T, dz2, out=self.kernel.grad)  # written in place: it may be a view of a flat buffer
         if self.bias is not None:
             self.bias.grad = column_sums(dz2)  # dz2.sum(axis=0)
         if not self.needs_input_grad:

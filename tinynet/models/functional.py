@@ -267,7 +267,8 @@ class Graph:
             if step.shared:
                 for p in layer.trainable_parameters():
                     before = summed.get(id(p))
-                    summed[id(p)] = (p, p.grad if before is None else before[1] + p.grad)
+                    # a copy of the first call's gradient: a later call's backward may write into p.grad in place
+                    summed[id(p)] = (p, p.grad.copy() if before is None else before[1] + p.grad)
         if summed:
             for p, total in summed.values():
                 p.grad = total

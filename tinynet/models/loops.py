@@ -31,13 +31,15 @@ Logs = dict[str, Any]
 
 @contextmanager
 def training(model: Any) -> Iterator[None]:
-    """While training, nothing needs the gradient of the data; the model's parameters are walked afresh."""
+    """While training, nothing needs the gradient of the data; the parameters are walked afresh, into flat buffers."""
     model.needs_input_grad = False
     model._trainable_cache = None
+    model._stepping = True  # its trainable parameters go into flat buffers (tinynet._flat)
     try:
         yield
     finally:
         vars(model).pop("needs_input_grad", None)  # back to the class's default
+        model._stepping = False
 
 
 def fit_loop(

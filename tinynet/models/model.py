@@ -7,6 +7,7 @@ from typing import Any, cast
 import numpy as np
 
 from .. import saving
+from .._flat import FlatParameters
 from ..activation import Activation
 from ..callbacks import History
 from ..errors import CallOrderError, InvalidValueError
@@ -83,9 +84,10 @@ class Model(Trainer, Layer, Resumable):
         self.stop_training = False
         self.history: History | None = None
         self._shuffle_rng: np.random.Generator | None = None
-        self._trainable_cache: tuple[int, list[Parameter]] | None = None
+        self._trainable_cache: tuple[int, list[Parameter], list[Any]] | None = None
         self._graph: Graph | None = None
         self._output_masks: tuple[list[Any], list[Any]] | None = None  # see output_mask
+        self._stepping = False  # set while this model trains (loops.training): see trainable_parameters
         if inputs is not None or outputs is not None:
             self._make_graph(inputs, outputs)
 
@@ -222,13 +224,22 @@ class Model(Trainer, Layer, Resumable):
         The walk over the model is kept until ``Layer.parameter_changes`` moves
         (a layer frozen, unfrozen, built or added), so a training step costs no
         walk; ``fit`` and ``train_on_batch`` start with a fresh one. A
-        parameter's own ``trainable`` flag is read at every call.
+        parameter's own ``trainable`` flag is read at every call. While this
+        model trains (``fit``, ``train_on_batch``), when all of them train and
+        share one dtype, the list is a :class:`~tinynet._flat.FlatParameters`:
+        their values and gradients are views of two flat arrays, which an
+        optimizer updates in one step. Models inside it are not flattened.
         """
         cache = self._trainable_cache
         if cache is None or cache[0] != Layer.parameter_changes:
             found = [p for layer in self.walk(skip_frozen=True) for p in layer.own_parameters()]
-            cache = self._trainable_cache = (Layer.parameter_changes, found)
-        return [p for p in cache[1] if p.trainable]
+            cache = self._trainable_cache = (Layer.parameter_changes, found, [])
+        found, flat = cache[1], cache[2]
+        if not self._stepping or not all(p.trainable for p in found):
+            return [p for p in found if p.trainable]
+        if not flat or not (isinstance(flat[0], FlatParameters) and flat[0].intact()):
+            flat[:] = [FlatParameters.of(found)]  # pinned into flat buffers: the optimizer steps them at once
+        return flat[0]
 
     def astype(self, dtype: Any) -> Model:
         """Cast the layers and the optimizer's slots to ``dtype`` in place."""

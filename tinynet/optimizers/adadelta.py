@@ -51,6 +51,8 @@ class Adadelta(Optimizer):
     (array([0.800993]), array([1.]))
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,

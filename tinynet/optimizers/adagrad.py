@@ -48,6 +48,8 @@ class Adagrad(Optimizer):
     (array([0.925]), array([0.16]))
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,

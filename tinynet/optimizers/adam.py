@@ -58,6 +58,8 @@ class Adam(Optimizer):
     array([0.99, 1.01])
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,

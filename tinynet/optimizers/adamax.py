@@ -54,6 +54,8 @@ class Adamax(Optimizer):
     array([0.99, 1.01])
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,

@@ -50,6 +50,8 @@ class Lion(Optimizer):
     (array([0.99, 1.01, 1.  ]), array([ 0.005, -0.03 ,  0.   ]))
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,

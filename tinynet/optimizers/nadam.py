@@ -60,6 +60,8 @@ class Nadam(Optimizer):
     array([0.9894, 1.0106])
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .._flat import FlatParameters
 from .._validation import boolean, float_dtype, number
 from ..errors import InvalidTypeError, InvalidValueError
 from ..parameter import Parameter
@@ -112,6 +113,11 @@ class Optimizer(SlotState):
     (array([0.94, 0.92]), array([3., 4.]), 1)
     """
 
+    #: A subclass whose ``update_step`` works element by element (no sum over a parameter, no use of its
+    #: shape; every slot the parameter's shape) sets this: a model's parameters in flat buffers
+    #: (:mod:`tinynet._flat`) are then updated by one ``update_step`` on all of them, with the same result.
+    elementwise: bool = False
+
     def __init__(
         self,
         learning_rate: LearningRate,
@@ -160,6 +166,7 @@ class Optimizer(SlotState):
         self._steps = 0  # calls of step(); Keras's _iterations
         self.slots: dict[Parameter, dict[str, Array]] = {}
         self._work: dict[tuple[tuple[int, ...], np.dtype], Array] = {}
+        self._flat_state: tuple[FlatParameters, dict[str, Array], list[Any]] | None = None  # see _flat_slots
 
     # ------------------------------------------------------------ what subclasses write
     def slot_names(self) -> tuple[str, ...]:
@@ -244,6 +251,9 @@ class Optimizer(SlotState):
         carries a constraint gets ``value = constraint(value)`` after its update
         (in place: the array stays the same object); a frozen one is left alone.
         """
+        if isinstance(parameters, FlatParameters) and self._flat_ready(parameters):
+            self._flat_step(parameters)
+            return
         params = self._checked_parameters(parameters, "step")
         n = self.gradient_accumulation_steps
         updating = not n or (self._steps + 1) % n == 0
@@ -270,6 +280,58 @@ class Optimizer(SlotState):
             if p.constraint is not None:
                 p.value[...] = p.constraint(p.value)
         self._steps += 1
+
+    # ------------------------------------------------------------ the step on flat buffers (see tinynet._flat)
+    def _flat_ready(self, flat: FlatParameters) -> bool:
+        """Whether one ``update_step`` on the flat buffers does exactly what a step per parameter would."""
+        return (
+            type(self).elementwise
+            and not self.use_ema
+            and not self.gradient_accumulation_steps
+            and self.clipvalue is None
+            and self.clipnorm is None
+            and self.global_clipnorm is None
+            and type(self).weight_decay_of is Optimizer.weight_decay_of
+            and all(p.trainable and p.regularizer is None and p.constraint is None for p in flat)
+            and flat.intact()
+        )
+
+    def _flat_step(self, flat: FlatParameters) -> None:
+        """``step`` for parameters in flat buffers: the weight decay and ``update_step`` once, on all of them."""
+        lr = self._checked_learning_rate()
+        slots = self._flat_slots(flat)
+        w = flat.values
+        if self.weight_decay:
+            w -= (lr * self.weight_decay) * w
+        self.update_step(w, flat.grads, slots, lr)
+        self._steps += 1
+
+    def _flat_slots(self, flat: FlatParameters) -> dict[str, Array]:
+        """The slots of every parameter of ``flat`` as flat arrays, each parameter's slot a view of them.
+
+        Made once (from the per-parameter slots, new or restored) and kept while
+        every parameter's slot still is its view; ``set_state`` or ``astype``
+        replacing a slot array makes them anew from the arrays now in place.
+        """
+        names = self.slot_names()
+        kept = self._flat_state
+        if kept is not None and kept[0] is flat and all(slot[name] is view for slot, name, view in kept[2]):
+            return kept[1]
+        per_parameter = [self._slots_of(p) for p in flat]
+        buffers: dict[str, Array] = {}
+        views: list[tuple[dict[str, Array], str, Array]] = []
+        for name in names:
+            buffer = np.empty_like(flat.values)
+            start = 0
+            for p, slot in zip(flat, per_parameter, strict=True):
+                view = buffer[start : start + p.size].reshape(p.shape)
+                view[...] = slot[name]
+                slot[name] = view
+                views.append((slot, name, view))
+                start += p.size
+            buffers[name] = buffer
+        self._flat_state = (flat, buffers, views)
+        return buffers
 
     def _checked_learning_rate(self) -> float:
         lr = self.learning_rate

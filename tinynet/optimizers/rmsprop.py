@@ -64,6 +64,8 @@ class RMSprop(Optimizer):
     array([0.98, 1.02])
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.001,

@@ -56,6 +56,8 @@ class SGD(Optimizer):
     (array([ 0.75, -2.25]), array([-0.15, -0.15]))
     """
 
+    elementwise = True  # one update_step for a whole model in flat buffers (see Optimizer)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.01,
