@@ -14,12 +14,15 @@ dtype unpins); an optimizer takes the flat path only then.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 import numpy as np
 
 from .parameter import Parameter
 
 __all__ = ["FlatParameters"]
+
+_TRAINABLE, _REGULARIZER, _CONSTRAINT = attrgetter("trainable"), attrgetter("regularizer"), attrgetter("constraint")
 
 
 class FlatParameters(list):  # a list of Parameter, as trainable_parameters returns
@@ -52,6 +55,15 @@ class FlatParameters(list):  # a list of Parameter, as trainable_parameters retu
         ):
             return parameters
         return FlatParameters(parameters)
+
+    def plain(self) -> bool:
+        """Whether every parameter trains and carries no regularizer and no constraint (checked at C speed)."""
+        n = len(self)
+        return (
+            sum(map(_TRAINABLE, self)) == n
+            and list(map(_REGULARIZER, self)).count(None) == n
+            and list(map(_CONSTRAINT, self)).count(None) == n
+        )
 
     def intact(self) -> bool:
         """Whether every parameter's value and grad still are the views this list made.

@@ -56,14 +56,14 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def column_sums(a: np.ndarray) -> np.ndarray:
-    """``a.sum(axis=0)`` of a 2-D array as the product ``ones @ a``.
+def column_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a.sum(axis=0)`` of a 2-D array as the product ``ones @ a`` (written into ``out`` when given).
 
     In float32 the product is faster than NumPy's reduction along the first
     axis, the more so the more rows (docs/benchmarks.md has the figures).
     The ones vector is cached, read-only, per length and dtype.
     """
-    return _ones(len(a), a.dtype) @ a
+    return np.matmul(_ones(len(a), a.dtype), a, out=out)
 
 
 @lru_cache(maxsize=16)

@@ -121,7 +121,7 @@ class Dense(ActivatedLayer):
         dz2 = _rows(dz)
         np.matmul(x2.T, dz2, out=self.kernel.grad)  # written in place: it may be a view of a flat buffer
         if self.bias is not None:
-            self.bias.grad = column_sums(dz2)  # dz2.sum(axis=0)
+            column_sums(dz2, out=self.bias.grad)  # dz2.sum(axis=0), in place too
         if not self.needs_input_grad:
             return None
         dx2 = dz2 @ self.kernel.value.T

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, cast
 
 import numpy as np
@@ -22,6 +23,8 @@ from .trainer import Trainer
 from .training_state import Resumable
 
 __all__ = ["Model"]
+
+_TRAINABLE = attrgetter("trainable")
 
 
 @register
@@ -235,7 +238,7 @@ class Model(Trainer, Layer, Resumable):
             found = [p for layer in self.walk(skip_frozen=True) for p in layer.own_parameters()]
             cache = self._trainable_cache = (Layer.parameter_changes, found, [])
         found, flat = cache[1], cache[2]
-        if not self._stepping or not all(p.trainable for p in found):
+        if not self._stepping or not all(map(_TRAINABLE, found)):
             return [p for p in found if p.trainable]
         if not flat or not (isinstance(flat[0], FlatParameters) and flat[0].intact()):
             flat[:] = [FlatParameters.of(found)]  # pinned into flat buffers: the optimizer steps them at once

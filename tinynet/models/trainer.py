@@ -15,6 +15,7 @@ shuffle, cut batches and call the callbacks' hooks.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -304,7 +305,7 @@ class Trainer:
         compiled_loss = self._require_compiled("evaluate")
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose)
-        with unchanged_on_error(model):
+        with unchanged_on_error(model) if not model.built else nullcontext():  # checks alone: nothing to undo
             source = sources.evaluate_source(
                 model, compiled_loss, x, y, batch_size, sample_weight, steps, self._overrides("test_step")
             )
@@ -329,7 +330,7 @@ class Trainer:
         model: Any = self
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose, auto=0)
-        with unchanged_on_error(model):
+        with unchanged_on_error(model) if not model.built else nullcontext():  # checks alone: nothing to undo
             x = sources.predict_source(model, x, steps)
         steps = x.steps if hasattr(x, "epoch") else len(data.batch_bounds(data.count(x), batch_size))
         return loops.predict_loop(model, x, batch_size, loops.callbacks_for(model, callbacks, verbose, steps))

@@ -292,8 +292,8 @@ class Optimizer(SlotState):
             and self.clipnorm is None
             and self.global_clipnorm is None
             and type(self).weight_decay_of is Optimizer.weight_decay_of
-            and all(p.trainable and p.regularizer is None and p.constraint is None for p in flat)
             and flat.intact()
+            and flat.plain()
         )
 
     def _flat_step(self, flat: FlatParameters) -> None:
