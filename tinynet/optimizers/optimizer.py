@@ -285,7 +285,7 @@ class Optimizer(SlotState):
     def _flat_ready(self, flat: FlatParameters) -> bool:
         """Whether one ``update_step`` on the flat buffers does exactly what a step per parameter would."""
         return (
-            type(self).elementwise
+            self.elementwise
             and not self.use_ema
             and not self.gradient_accumulation_steps
             and self.clipvalue is None
