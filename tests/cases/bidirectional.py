@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from tinynet.initializers import RandomNormal
 from tinynet.layers.bidirectional import Bidirectional
+from tinynet.layers.cells import LSTMCell
 from tinynet.layers.gru import GRU
+from tinynet.layers.gru_cell import GRUCell
 from tinynet.layers.lstm import LSTM
+from tinynet.layers.rnn import RNN
 from tinynet.layers.simple_rnn import SimpleRNN
 
 from .base import LayerCase, MultiInputCase, seeded
@@ -84,5 +87,16 @@ LAYER_CASES: list[LayerCase] = [
         seeded(lambda: Bidirectional(LSTM(3, bias_initializer=_bias()), merge_mode="sum")),
         SEQUENCES,
         padded=True,
+    ),
+    LayerCase(  # Keras's cell API inside: the two copies' cells share a name, their weights are their own
+        "bidirectional_rnn_gru_cell_padded_sequences",
+        seeded(lambda: Bidirectional(RNN(GRUCell(2, bias_initializer=_bias()), return_sequences=True))),
+        SEQUENCES,
+        padded=True,
+    ),
+    LayerCase(
+        "bidirectional_rnn_lstm_cell_sum",
+        seeded(lambda: Bidirectional(RNN(LSTMCell(3, bias_initializer=_bias())), merge_mode="sum")),
+        SEQUENCES,
     ),
 ]

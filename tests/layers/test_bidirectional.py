@@ -289,3 +289,18 @@ def test_a_broken_backward_is_caught(make: Any, directions: int | None) -> None:
     tn.utils.set_random_seed(0)
     with pytest.raises(AssertionError, match="check_gradients: the gradient of"):
         tn.testing.check_gradients(make(), X[:3, :4], directions=directions)
+
+
+def test_a_bidirectional_rnn_of_cells_computes_what_the_bidirectional_layer_computes() -> None:
+    """Bidirectional(RNN(GRUCell)) and Bidirectional(GRU) with the same weights: outputs, dx and every gradient."""
+    x = np.random.default_rng(0).normal(size=(3, 4, 2))
+    cells = tn.layers.Bidirectional(tn.layers.RNN(tn.layers.GRUCell(3), return_sequences=True)).astype("float64")
+    layer = tn.layers.Bidirectional(tn.layers.GRU(3, return_sequences=True)).astype("float64")
+    cells(x)
+    layer(x)
+    layer.set_weights(cells.get_weights())
+    upstream = np.random.default_rng(1).normal(size=(3, 4, 6))
+    np.testing.assert_allclose(cells.forward(x), layer.forward(x), rtol=1e-12)
+    np.testing.assert_allclose(cells.backward(upstream), layer.backward(upstream), rtol=1e-12)
+    for a, b in zip(cells.parameters(), layer.parameters(), strict=True):
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-12, atol=1e-15)

@@ -639,3 +639,24 @@ def test_any_scaled_kernel_gradient_is_caught(
     )
     with pytest.raises(AssertionError, match="'prop.kernel'"):
         check_gradients(layer, x, directions=directions, seed=seed)
+
+
+def test_sub_layers_that_share_a_name_are_each_checked() -> None:
+    """Two sub-layers named alike (a Bidirectional's two cells) keep their own gradients, matched by position."""
+
+    class Twin(tn.Layer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.first, self.second = tn.layers.Dense(2, name="same"), tn.layers.Dense(2, name="same")
+
+        def build(self, input_shape):  # type: ignore[no-untyped-def]
+            self.first.ensure_built(input_shape)
+            self.second.ensure_built(input_shape)
+
+        def forward(self, x, training=False):  # type: ignore[no-untyped-def]
+            return self.first.forward(x) * 2.0 + self.second.forward(x)
+
+        def backward(self, grad):  # type: ignore[no-untyped-def]
+            return self.first.backward(grad * 2.0) + self.second.backward(grad)
+
+    tn.testing.check_gradients(Twin(), np.random.default_rng(0).normal(size=(3, 4)))

@@ -13,6 +13,7 @@ from ..layer import Array, Shape
 from ..registry import register, serialize
 from .recurrent import Recurrent
 from .recurrent_call import RecurrentCall
+from .rnn import RNN
 
 __all__ = ["Bidirectional"]
 
@@ -55,11 +56,11 @@ class Bidirectional(RecurrentCall):
 
     Parameters
     ----------
-    layer : SimpleRNN, LSTM or GRU
+    layer : SimpleRNN, LSTM, GRU or RNN
         The recurrent layer whose config both directions copy.
     merge_mode : {"concat", "sum", "mul", "ave", None}
         How to combine the two outputs; ``None`` returns both as a list.
-    backward_layer : SimpleRNN, LSTM or GRU, optional
+    backward_layer : SimpleRNN, LSTM, GRU or RNN, optional
         The layer for the backward direction, used as given (Keras's
         semantics): its ``go_backwards`` must differ from ``layer``'s, its
         ``return_sequences`` and ``return_state`` match them.
@@ -88,16 +89,16 @@ class Bidirectional(RecurrentCall):
 
     def __init__(
         self,
-        layer: Recurrent,
+        layer: Recurrent | RNN,
         merge_mode: str | None = "concat",
-        backward_layer: Recurrent | None = None,
+        backward_layer: Recurrent | RNN | None = None,
         **kwargs: Any,
     ) -> None:
         label = f"Bidirectional {kwargs.get('name', 'bidirectional')!r}"
         for what, given in (("layer", layer), ("backward_layer", backward_layer)):
-            if given is not None and not isinstance(given, Recurrent):
+            if given is not None and not isinstance(given, (Recurrent, RNN)):
                 raise InvalidTypeError(
-                    f"{label}: {what} must be a recurrent layer (SimpleRNN, LSTM, GRU), "
+                    f"{label}: {what} must be a recurrent layer (SimpleRNN, LSTM, GRU, RNN), "
                     f"received {type(given).__name__}."
                 )
         if merge_mode not in MERGE_MODES:
@@ -149,7 +150,7 @@ class Bidirectional(RecurrentCall):
                 f"gives {forward} and the backward layer {backward}. Give both the same units, or use 'concat'."
             )
 
-    def _output_shape(self, inner: Recurrent, input_shape: Shape) -> Shape:
+    def _output_shape(self, inner: Recurrent | RNN, input_shape: Shape) -> Shape:
         shape = inner.compute_output_shape(input_shape)
         return tuple(shape[0] if self.return_state else shape)
 
@@ -282,7 +283,7 @@ class Bidirectional(RecurrentCall):
         return cls(layer, **config)  # type: ignore[arg-type]  # a Layer that is not recurrent is refused there
 
 
-def _copy(layer: Recurrent, prefix: str, go_backwards: bool) -> Recurrent:
+def _copy(layer: Recurrent | RNN, prefix: str, go_backwards: bool) -> Recurrent | RNN:
     """A new, unbuilt layer from ``layer``'s config, named ``prefix + name`` (once) and running as ``go_backwards``."""
     name = layer.name.removeprefix(prefix)
     copy: Any = type(layer).from_config({**layer.get_config(), "name": prefix + name, "go_backwards": go_backwards})

@@ -191,9 +191,9 @@ class _LayerPoint(_Point):
         self.several_out = isinstance(y, (list, tuple))  # a list of outputs: backward takes a gradient for each
         self.upstreams = [rng.standard_normal(np.shape(part)) for part in _outputs(y)]
         self.names = [f"input {i}" for i in range(len(self.xs))] if self.several else ["input"]
-        self.parameters: list[tuple[str, Parameter]] = [
-            (f"{owner.name}.{p.name}", p) for owner in layer.walk() for p in owner._parameters if p.trainable
-        ]
+        self.parameters: list[tuple[str, Parameter]] = _distinct_names(
+            [(f"{owner.name}.{p.name}", p) for owner in layer.walk() for p in owner._parameters if p.trainable]
+        )
         inputs = [] if layer.takes_indices else list(zip(self.names, self.xs, strict=True))  # an index has no gradient
         self.tensors = inputs + [(name, p.value) for name, p in self.parameters]
 
@@ -366,3 +366,14 @@ class _Check:
         values = [minus, value_at(-step / 2, index), self.base, value_at(step / 2, index), plus]
         changes = np.diff(np.diff(values) / (self.eps / 2))
         return not np.isfinite(changes).all() or float(np.ptp(changes)) > self.bend_tolerance
+
+
+def _distinct_names(named: list[tuple[str, Parameter]]) -> list[tuple[str, Parameter]]:
+    """The parameters' names, made distinct: two sub-layers may share a name (the two copies of a
+    ``Bidirectional``'s cell), and the gradients are matched to the parameters by name."""
+    seen: dict[str, int] = {}
+    distinct = []
+    for name, p in named:
+        seen[name] = seen.get(name, 0) + 1
+        distinct.append((name if seen[name] == 1 else f"{name} (#{seen[name]})", p))
+    return distinct

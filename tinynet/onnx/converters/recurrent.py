@@ -112,11 +112,12 @@ def recurrent(b: GraphBuilder, layer: Any, xs: Any, options: dict[str, Any]) -> 
 @converts(Bidirectional, many=True)
 def bidirectional(b: GraphBuilder, layer: Bidirectional, xs: Any, options: dict[str, Any]) -> Any:
     x, states = _states(layer, xs)
-    half = len(layer.forward_layer.state_names)
-    outputs = []
-    for inner, given in ((layer.forward_layer, states[:half]), (layer.backward_layer, states[half:])):
+    for inner in (layer.forward_layer, layer.backward_layer):
         if type(inner) not in (SimpleRNN, LSTM, GRU):
             raise Unsupported(f"its {type(inner).__name__} is not a SimpleRNN, LSTM or GRU")
+    half = len(layer.forward_layer.state_shapes())
+    outputs = []
+    for inner, given in ((layer.forward_layer, states[:half]), (layer.backward_layer, states[half:])):
         ys, final = run(b, inner, x, given)
         outputs.append((ys if layer.return_sequences else final[0], final))
     (y_f, final_f), (y_b, final_b) = outputs
