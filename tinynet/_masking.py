@@ -78,9 +78,6 @@ def any_mask(mask: Any) -> bool:
     return mask is not None
 
 
-_warned: set[int] = set()
-
-
 def run_masked(layer: Any, x: Any, training: bool, mask: Any, options: dict[str, Any]) -> tuple[Any, Any]:
     """``layer.forward(x)`` given the input's ``mask``, and the output's mask.
 
@@ -97,9 +94,9 @@ def run_masked(layer: Any, x: Any, training: bool, mask: Any, options: dict[str,
         and not layer.supports_masking
         and not takes_mask(layer)
         and type(layer).compute_mask is MaskProtocol.compute_mask
-        and id(layer) not in _warned
+        and not vars(layer).get("_mask_dropped")
     ):
-        _warned.add(id(layer))
+        layer._mask_dropped = True  # warned once: see the module docstring
         warnings.warn(
             f"{layer._label()} does not support masking, but its input has a mask; the mask is dropped here, "
             "and the layers after it see none (padded steps count from here on). Keep masked sequences to "

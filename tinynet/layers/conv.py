@@ -141,7 +141,7 @@ class _Conv(ActivatedLayer):
         dzc = batch_last(dz.reshape(x_shape[0], *window.out, self.filters))
         self.kernel.grad = (cols @ dzc).reshape(self.kernel.shape)
         if self.bias is not None:
-            self.bias.grad = column_sums(dzc)  # dzc.sum(axis=0)
+            column_sums(dzc, out=self.bias.grad)  # dzc.sum(axis=0), in place: it may be a view of a flat buffer
         if not self.needs_input_grad:
             return None
         dcols = np.matmul(self.kernel.value.reshape(-1, self.filters), dzc.T, out=self._scratch(cols))

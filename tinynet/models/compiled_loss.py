@@ -131,7 +131,8 @@ def masked_weights(sample_weight: Array | None, mask: Array | None, y_pred: Arra
     The loss averages over ``n * s`` steps, so the padded ones weigh 0 and the mean runs
     over the ``kept`` ones. A mask that does not cover ``y_pred``'s leading axes is ignored.
     """
-    if mask is None or not isinstance(y_pred, np.ndarray) or mask.shape != y_pred.shape[: mask.ndim]:
+    mask = _step_mask(mask, y_pred)
+    if mask is None:
         return sample_weight
     dtype = y_pred.dtype
     weights = np.asarray(mask, dtype=dtype) * dtype.type(mask.size / max(int(mask.sum()), 1))
@@ -141,12 +142,20 @@ def masked_weights(sample_weight: Array | None, mask: Array | None, y_pred: Arra
     return weights
 
 
+def _step_mask(mask: Array | None, y_pred: Any) -> Array | None:
+    """``mask`` when it is a mask of ``y_pred``'s leading axes (its steps), else ``None``."""
+    if mask is None or not isinstance(y_pred, np.ndarray) or mask.shape != y_pred.shape[: mask.ndim]:
+        return None
+    return mask
+
+
 def kept_steps(y_true: Any, y_pred: Any, sample_weight: Any, mask: Array | None) -> tuple[Any, Any, Any]:
     """A metric's arguments with the padded steps left out: the kept steps become the samples.
 
     Without a usable mask (see :func:`masked_weights`) the arguments come back as they are.
     """
-    if mask is None or not isinstance(y_pred, np.ndarray) or mask.shape != y_pred.shape[: mask.ndim]:
+    mask = _step_mask(mask, y_pred)
+    if mask is None:
         return y_true, y_pred, sample_weight
     y_true = np.asarray(y_true)
     if sample_weight is not None:

@@ -1,6 +1,11 @@
-"""``SlotState``: an optimizer's step count and slot arrays as named arrays, and back (``Optimizer`` inherits it).
+"""``SlotState``: an optimizer's slots — made on first use, flattened, cast — and its state (``Optimizer`` inherits it).
 
-The names are positional — ``"iterations"`` and ``"<i>/<slot>"``, ``i`` the
+A parameter's slots are ``slots[p][name]``: the subclass's (``slot_names``), then
+``"average"`` with ``use_ema`` and ``"gradient_accumulator"`` when accumulating.
+For a model in flat buffers (:mod:`tinynet._flat`) they are views of flat slot arrays.
+
+``get_state`` and ``set_state`` give the step count and slots as named arrays, and
+back. The names are positional — ``"iterations"`` and ``"<i>/<slot>"``, ``i`` the
 parameter's position in the list given — so that a model file holds them
 without any process-wide name; ``set_state`` checks every name, shape and
 dtype before it changes anything.
@@ -10,34 +15,102 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
+from .._flat import FlatParameters
+from .._validation import float_dtype
 from ..errors import InvalidTypeError, InvalidValueError, ShapeError
 from ..parameter import Parameter
 from ..utils import describe
 
-__all__ = ["SlotState"]
+__all__ = ["SlotState", "AVERAGE", "ACCUMULATOR"]
+
+AVERAGE, ACCUMULATOR = "average", "gradient_accumulator"  # Keras's names of the base class's own arrays
 
 Array = np.ndarray
 _SLOT_KEY = re.compile(r"^(0|[1-9][0-9]*)/([A-Za-z_][A-Za-z0-9_]*)$")  # "3/m": slot "m" of parameter 3
 
 
 class SlotState:
-    """``get_state`` / ``set_state`` of :class:`~tinynet.optimizers.Optimizer`."""
+    """The slots of :class:`~tinynet.optimizers.Optimizer` (see the module docstring): made, flattened, cast, saved."""
 
     slots: dict[Parameter, dict[str, Array]]
     _steps: int
 
     if TYPE_CHECKING:
+        use_ema: bool
+        gradient_accumulation_steps: int | None
+        _flat_state: tuple[FlatParameters, dict[str, Array], list[Any]] | None
 
-        def all_slot_names(self) -> tuple[str, ...]: ...
+        def slot_names(self) -> tuple[str, ...]: ...
 
-        def _shape_of(self, name: str, p: Parameter) -> tuple[int, ...]: ...
+        def new_slot(self, name: str, p: Parameter) -> Array: ...
+
+        def parameter_slot_shape(self, name: str, p: Parameter) -> tuple[int, ...]: ...
 
         def _checked_parameters(self, parameters: Iterable[Parameter], method: str) -> list[Parameter]: ...
 
+    # ------------------------------------------------------------ the slots of a parameter
+    def all_slot_names(self) -> tuple[str, ...]:
+        """``slot_names()``, then ``"average"`` with ``use_ema`` and ``"gradient_accumulator"`` when accumulating."""
+        own = (AVERAGE,) if self.use_ema else ()
+        return self.slot_names() + own + ((ACCUMULATOR,) if self.gradient_accumulation_steps else ())
+
+    def _shape_of(self, name: str, p: Parameter) -> tuple[int, ...]:
+        return p.shape if name in (AVERAGE, ACCUMULATOR) else self.parameter_slot_shape(name, p)
+
+    def _slots_of(self, p: Parameter) -> dict[str, Array]:
+        """``p``'s slot arrays, created on first use and kept in ``p``'s dtype."""
+        names = self.all_slot_names()
+        if not names:
+            return {}
+        slots = self.slots.setdefault(p, {})
+        for name in names:
+            array = slots.get(name)
+            if array is None:
+                slots[name] = np.zeros(p.shape, p.dtype) if name in (AVERAGE, ACCUMULATOR) else self.new_slot(name, p)
+            elif array.dtype != p.dtype:  # the parameter was cast without the optimizer
+                slots[name] = array.astype(p.dtype)
+        return slots
+
+    def astype(self, dtype: Any) -> Self:
+        """Cast every slot array to the floating ``dtype`` (``Model.astype`` calls it) and return ``self``."""
+        dtype = float_dtype(dtype, f"{type(self).__name__}.astype")
+        for slots in self.slots.values():
+            for name, array in slots.items():
+                slots[name] = array.astype(dtype, copy=False)
+        return self
+
+    def _flat_slots(self, flat: FlatParameters) -> dict[str, Array]:
+        """The slots of every parameter of ``flat`` as flat arrays, each parameter's slot a view of them.
+
+        Made once (from the per-parameter slots, new or restored) and kept while
+        every parameter's slot still is its view; ``set_state`` or ``astype``
+        replacing a slot array makes them anew from the arrays now in place.
+        """
+        names = self.slot_names()
+        kept = self._flat_state
+        if kept is not None and kept[0] is flat and all(slot[name] is view for slot, name, view in kept[2]):
+            return kept[1]
+        per_parameter = [self._slots_of(p) for p in flat]
+        buffers: dict[str, Array] = {}
+        views: list[tuple[dict[str, Array], str, Array]] = []
+        for name in names:
+            buffer = np.empty_like(flat.values)
+            start = 0
+            for p, slot in zip(flat, per_parameter, strict=True):
+                view = buffer[start : start + p.size].reshape(p.shape)
+                view[...] = slot[name]
+                slot[name] = view
+                views.append((slot, name, view))
+                start += p.size
+            buffers[name] = buffer
+        self._flat_state = (flat, buffers, views)
+        return buffers
+
+    # ------------------------------------------------------------ state
     def get_state(self, parameters: Iterable[Parameter]) -> dict[str, Array]:
         """The number of calls of :meth:`step` and copies of the slot arrays, named by position in ``parameters``.
 

@@ -21,21 +21,19 @@ from typing import Any
 import numpy as np
 
 from .._flat import FlatParameters
-from .._validation import boolean, float_dtype, number
+from .._validation import boolean, number
 from ..errors import InvalidTypeError, InvalidValueError
 from ..parameter import Parameter
 from ..registry import serialize
 from ..utils import describe
 from . import schedules
-from ._slot_state import SlotState
+from ._slot_state import ACCUMULATOR, AVERAGE, SlotState
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "LearningRate", "Array"]
 
 Array = np.ndarray
 LearningRate = float | Callable[[int], float]  # a float, a LearningRateSchedule or any f(step) -> float
-
-AVERAGE, ACCUMULATOR = "average", "gradient_accumulator"  # Keras's names of the base class's own arrays
 
 
 class Optimizer(SlotState):
@@ -166,7 +164,7 @@ class Optimizer(SlotState):
         self._steps = 0  # calls of step(); Keras's _iterations
         self.slots: dict[Parameter, dict[str, Array]] = {}
         self._work: dict[tuple[tuple[int, ...], np.dtype], Array] = {}
-        self._flat_state: tuple[FlatParameters, dict[str, Array], list[Any]] | None = None  # see _flat_slots
+        self._flat_state = None  # see SlotState._flat_slots
 
     # ------------------------------------------------------------ what subclasses write
     def slot_names(self) -> tuple[str, ...]:
@@ -306,33 +304,6 @@ class Optimizer(SlotState):
         self.update_step(w, flat.grads, slots, lr)
         self._steps += 1
 
-    def _flat_slots(self, flat: FlatParameters) -> dict[str, Array]:
-        """The slots of every parameter of ``flat`` as flat arrays, each parameter's slot a view of them.
-
-        Made once (from the per-parameter slots, new or restored) and kept while
-        every parameter's slot still is its view; ``set_state`` or ``astype``
-        replacing a slot array makes them anew from the arrays now in place.
-        """
-        names = self.slot_names()
-        kept = self._flat_state
-        if kept is not None and kept[0] is flat and all(slot[name] is view for slot, name, view in kept[2]):
-            return kept[1]
-        per_parameter = [self._slots_of(p) for p in flat]
-        buffers: dict[str, Array] = {}
-        views: list[tuple[dict[str, Array], str, Array]] = []
-        for name in names:
-            buffer = np.empty_like(flat.values)
-            start = 0
-            for p, slot in zip(flat, per_parameter, strict=True):
-                view = buffer[start : start + p.size].reshape(p.shape)
-                view[...] = slot[name]
-                slot[name] = view
-                views.append((slot, name, view))
-                start += p.size
-            buffers[name] = buffer
-        self._flat_state = (flat, buffers, views)
-        return buffers
-
     def _checked_learning_rate(self) -> float:
         lr = self.learning_rate
         if not (math.isfinite(lr) and lr >= 0):
@@ -389,37 +360,6 @@ class Optimizer(SlotState):
         if work is None:
             work = self._work[key] = np.empty_like(w)
         return work
-
-    def all_slot_names(self) -> tuple[str, ...]:
-        """``slot_names()``, then ``"average"`` with ``use_ema`` and ``"gradient_accumulator"`` when accumulating."""
-        own = (AVERAGE,) if self.use_ema else ()
-        return self.slot_names() + own + ((ACCUMULATOR,) if self.gradient_accumulation_steps else ())
-
-    def _shape_of(self, name: str, p: Parameter) -> tuple[int, ...]:
-        return p.shape if name in (AVERAGE, ACCUMULATOR) else self.parameter_slot_shape(name, p)
-
-    def _slots_of(self, p: Parameter) -> dict[str, Array]:
-        """``p``'s slot arrays, created on first use and kept in ``p``'s dtype."""
-        names = self.all_slot_names()
-        if not names:
-            return {}
-        slots = self.slots.setdefault(p, {})
-        for name in names:
-            array = slots.get(name)
-            if array is None:
-                slots[name] = np.zeros(p.shape, p.dtype) if name in (AVERAGE, ACCUMULATOR) else self.new_slot(name, p)
-            elif array.dtype != p.dtype:  # the parameter was cast without the optimizer
-                slots[name] = array.astype(p.dtype)
-        return slots
-
-    # ------------------------------------------------------------ dtype (get_state and set_state: SlotState)
-    def astype(self, dtype: Any) -> Optimizer:
-        """Cast every slot array to the floating ``dtype`` (``Model.astype`` calls it) and return ``self``."""
-        dtype = float_dtype(dtype, f"{type(self).__name__}.astype")
-        for slots in self.slots.values():
-            for name, array in slots.items():
-                slots[name] = array.astype(dtype, copy=False)
-        return self
 
     def _checked_parameters(self, parameters: Iterable[Parameter], method: str) -> list[Parameter]:
         where = f"{type(self).__name__}.{method}"
