@@ -15,16 +15,19 @@ Math (x of shape (n, h, w, c), zero-padded to (hp, wp) and held as xp of shape
 
 The rows of ``cols`` are ordered ``(i, j, channel)``, as in ``kernel.reshape(kh*kw*c, filters)`` for a
 Keras kernel ``(kh, kw, c, filters)``; the columns ``(p, q, b)``: output pixels, **batch last**.
-``batch_first`` / ``batch_last`` turn ``(oh*ow*n, filters)`` rows into NHWC ``(n, oh, ow, filters)`` and back.
+The product ``kernel2.T @ cols`` is then ``(filters, oh*ow*n)``: memory ordered ``(c, h, w, n)``,
+which :func:`batch_first` shows as the NHWC array every layer sees (a view, no copy).
 
 Why batch last: each tap is one copy of a strided view, and its cost is set by
 the length of the contiguous runs it moves. With the batch innermost a run is
 at least ``n`` values (``ow * n`` at stride 1) whatever the image, stride or
 channel count; the ``(n, oh, ow, kh, kw, c)`` layout moves runs of ``c``
 values (one, on a first layer), ``(c, n, oh, ow)`` runs of ``ow`` (one at
-stride 2). On LeNet's convolutions batch last was the fastest of the three,
-reordering ``z`` and ``dz`` included (docs/benchmarks.md, "Why the code looks
-like this").
+stride 2). And because a convolution's output is already batch last in
+memory, the pooling after it and the next convolution read it without any
+reordering, and their gradients come back batch last too: no array the size
+of an activation is transposed between layers (docs/benchmarks.md, "Why the
+code looks like this").
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._workspace import Workspace
 
 __all__ = ["Window", "axis_geometry", "im2col", "col2im", "batch_first", "batch_last"]
 
@@ -109,8 +114,12 @@ class Window:
         return slice(top, top + self.size[0]), slice(left, left + self.size[1])
 
 
-def im2col(x: np.ndarray, window: Window) -> np.ndarray:
+def im2col(x: np.ndarray, window: Window, space: Workspace | None = None) -> np.ndarray:
     """The columns ``(kh*kw*c, oh*ow*n)`` of an NHWC batch ``x``: one column per output pixel, batch last.
+
+    ``x`` may be any strided view; when its memory is already ``(c, h, w, n)``
+    (the output of a convolution or a pooling of one) and needs no padding,
+    the taps are copied from it directly. ``space`` supplies the arrays.
 
     Examples
     --------
@@ -121,20 +130,29 @@ def im2col(x: np.ndarray, window: Window) -> np.ndarray:
            [3., 4., 6., 7.],
            [4., 5., 7., 8.]])
     """
+    space = space or Workspace()
     n, _, _, c = x.shape
     (kh, kw), (oh, ow), (hp, wp) = window.kernel, window.out, window.padded
-    inside_h, inside_w = window.inside
-    xp = (np.zeros if window.padded != window.size else np.empty)((c, hp, wp, n), dtype=x.dtype)
-    xp[:, inside_h, inside_w] = x.transpose(3, 1, 2, 0)  # zero border, batch last
-    cols = np.empty((kh, kw, c, oh, ow, n), dtype=x.dtype)
+    xc = x.transpose(3, 1, 2, 0)  # (c, h, w, n): batch last
+    if window.padded != window.size:
+        padded = space.zeros("padded", (c, hp, wp, n), x.dtype)
+        padded[(slice(None), *window.inside)] = xc  # zero border
+        xc = padded
+    elif not xc.flags.c_contiguous:  # an NHWC array: one transposing copy, then every tap copies long runs
+        xc = space.empty("padded", (c, hp, wp, n), x.dtype)
+        xc[...] = x.transpose(3, 1, 2, 0)
+    cols = space.empty("cols", (kh, kw, c, oh, ow, n), x.dtype)
     for i, height_i in enumerate(window.taps(0)):
         for j, width_j in enumerate(window.taps(1)):
-            cols[i, j] = xp[:, height_i, width_j]
+            cols[i, j] = xc[:, height_i, width_j]
     return cols.reshape(kh * kw * c, oh * ow * n)
 
 
-def col2im(dcols: np.ndarray, window: Window, x_shape: tuple[int, ...]) -> np.ndarray:
+def col2im(dcols: np.ndarray, window: Window, x_shape: tuple[int, ...], space: Workspace | None = None) -> np.ndarray:
     """The adjoint of :func:`im2col`: add each column entry back where it was read; returns ``dx`` of ``x_shape``.
+
+    ``dx`` is an NHWC view of a ``(c, h, w, n)`` array (batch last), as
+    :func:`batch_first` gives a convolution's output.
 
     Examples
     --------
@@ -144,23 +162,24 @@ def col2im(dcols: np.ndarray, window: Window, x_shape: tuple[int, ...]) -> np.nd
            [2., 4., 2.],
            [1., 2., 1.]])
     """
+    space = space or Workspace()
     n, _, _, c = x_shape
     (kh, kw), (oh, ow), (hp, wp) = window.kernel, window.out, window.padded
     dcols = dcols.reshape(kh, kw, c, oh, ow, n)
-    dxp = np.zeros((c, hp, wp, n), dtype=dcols.dtype)
+    dxp = space.zeros("dx", (c, hp, wp, n), dcols.dtype)
     for i, height_i in enumerate(window.taps(0)):
         for j, width_j in enumerate(window.taps(1)):
             dxp[:, height_i, width_j] += dcols[i, j]
     inside_h, inside_w = window.inside
-    return np.ascontiguousarray(dxp[:, inside_h, inside_w].transpose(3, 1, 2, 0))
+    return dxp[:, inside_h, inside_w].transpose(3, 1, 2, 0)
 
 
-def batch_first(zcols: np.ndarray, window: Window) -> np.ndarray:
-    """``(oh*ow*n, f)`` rows in :func:`im2col`'s pixel order, seen as NHWC ``(n, oh, ow, f)`` (a view)."""
+def batch_first(zf: np.ndarray, window: Window) -> np.ndarray:
+    """A convolution's ``(f, oh*ow*n)`` output (``kernel2.T @ cols``) seen as NHWC ``(n, oh, ow, f)``: a view."""
     oh, ow = window.out
-    return zcols.reshape(oh, ow, -1, zcols.shape[-1]).transpose(2, 0, 1, 3)
+    return zf.reshape(len(zf), oh, ow, -1).transpose(3, 1, 2, 0)
 
 
 def batch_last(dz: np.ndarray) -> np.ndarray:
-    """An NHWC ``(n, oh, ow, f)`` array as ``(oh*ow*n, f)`` rows in :func:`im2col`'s pixel order (a copy)."""
-    return np.ascontiguousarray(dz.transpose(1, 2, 0, 3)).reshape(-1, dz.shape[-1])
+    """An NHWC ``(n, oh, ow, f)`` gradient as ``(f, oh*ow*n)`` rows: a view when its memory is batch last."""
+    return dz.transpose(3, 1, 2, 0).reshape(dz.shape[-1], -1)

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["sigmoid", "softplus", "log_sigmoid", "logsumexp", "log_softmax", "softmax", "column_sums"]
+__all__ = ["sigmoid", "softplus", "log_sigmoid", "logsumexp", "log_softmax", "softmax", "column_sums", "row_sums"]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -64,6 +64,11 @@ def column_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     The ones vector is cached, read-only, per length and dtype.
     """
     return np.matmul(_ones(len(a), a.dtype), a, out=out)
+
+
+def row_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a.sum(axis=1)`` of a 2-D array as the product ``a @ ones`` (written into ``out`` when given)."""
+    return np.matmul(a, _ones(a.shape[1], a.dtype), out=out)
 
 
 @lru_cache(maxsize=16)

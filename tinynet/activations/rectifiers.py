@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import real
+from .._workspace import in_layout_of
 from ..activation import Activation
 from ..layer import Array
 from ..registry import register
@@ -97,6 +98,8 @@ class ReLU(Activation):
 
     def backward(self, grad: Array) -> Array:
         (mask,) = self.recall("mask")
+        if grad.ndim > 2:  # images: the mask is laid out as a convolution's output (see in_layout_of)
+            grad = in_layout_of(grad, mask)
         return grad * mask
 
     def get_config(self) -> dict[str, Any]:

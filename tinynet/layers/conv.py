@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from .._im2col import Window, batch_first, batch_last, col2im, im2col
-from .._numerics import column_sums
+from .._numerics import row_sums
 from .._validation import integer
+from .._workspace import Workspace
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Shape
 from ..registry import register
@@ -26,14 +27,19 @@ class _Conv(ActivatedLayer):
     """What ``Conv1D`` and ``Conv2D`` share: arguments, checks, the im2col product and its gradient.
 
     Math (cols = im2col(x) of shape (kh*kw*c, oh*ow*n): one column per output
-    pixel, batch last; kernel2 = kernel.reshape(kh*kw*c, filters);
-    batch_first / batch_last reorder (oh*ow*n, filters) rows to NHWC and back;
-    grad = dL/dy; see :mod:`tinynet._im2col`)::
+    pixel, batch last; kernel2 = kernel.reshape(kh*kw*c, filters); the
+    product is (filters, oh*ow*n), which batch_first shows as NHWC without a
+    copy, and batch_last turns an NHWC gradient back; grad = dL/dy; see
+    :mod:`tinynet._im2col`)::
 
-        forward    cols = im2col(x)                z = batch_first(cols.T @ kernel2) + bias     y = activation(z)
-        backward   dz = activation.backward(grad)  dzc = batch_last(dz)
-                   dkernel = cols @ dzc            dbias = dzc.sum(axis=0)
-                   dcols = kernel2 @ dzc.T         dx = col2im(dcols)     (both skipped when not needs_input_grad)
+        forward    cols = im2col(x)                zf = kernel2.T @ cols + bias[:, None]      z = batch_first(zf)
+                   y = activation(z)
+        backward   dz = activation.backward(grad)  dzf = batch_last(dz)
+                   dkernel = cols @ dzf.T          dbias = dzf.sum(axis=1)
+                   dcols = kernel2 @ dzf           dx = col2im(dcols)     (both skipped when not needs_input_grad)
+
+    The output is an NHWC view of batch-last memory, not a C-contiguous
+    array: the pooling and convolution that usually follow read it as it is.
     """
 
     rank: int = 2
@@ -82,7 +88,7 @@ class _Conv(ActivatedLayer):
             allowed = " or ".join(repr(p) for p in self.paddings)
             raise InvalidValueError(f"{self._label()}: padding must be {allowed}, received {padding!r}.")
         self.padding = padding.lower()
-        self._dcols: Array | None = None  # backward's scratch buffer, see _scratch
+        self._space = Workspace()  # the large arrays of each step, reused (see tinynet/_workspace.py)
 
     def _sizes(self, value: Any, name: str) -> tuple[int, ...]:
         """An int ``k`` as ``(k,) * rank``, or a tuple of ``rank`` positive ints."""
@@ -130,33 +136,26 @@ class _Conv(ActivatedLayer):
     def forward_linear(self, x: Array, training: bool = False) -> Array:
         window = self._window(x.shape[1:])
         self._check_window(window, x.shape[1:])  # a layer built for sizes None meets the sizes here
-        cols = im2col(x.reshape(len(x), *window.size, x.shape[-1]), window)
-        z = batch_first(cols.T @ self.kernel.value.reshape(-1, self.filters), window)
-        z = z.copy() if self.bias is None else np.add(z, self.bias.value, order="C")  # NHWC, contiguous
+        cols = im2col(x.reshape(len(x), *window.size, x.shape[-1]), window, self._space)
+        zf = self._space.empty("z", (self.filters, cols.shape[1]), cols.dtype)  # (filters, oh*ow*n): batch last
+        np.matmul(self.kernel.value.reshape(-1, self.filters).T, cols, out=zf)
+        if self.bias is not None:
+            zf += self.bias.value[:, None]
         self.remember(cols=cols, window=window, x_shape=x.shape)
-        return z.reshape(len(x), *window.out[2 - self.rank :], self.filters)
+        return batch_first(zf, window).reshape(len(x), *window.out[2 - self.rank :], self.filters)
 
     def backward_linear(self, dz: Array) -> Array | None:
         cols, window, x_shape = self.recall("cols", "window", "x_shape")
-        dzc = batch_last(dz.reshape(x_shape[0], *window.out, self.filters))
-        self.kernel.grad = (cols @ dzc).reshape(self.kernel.shape)
+        dzf = batch_last(dz.reshape(x_shape[0], *window.out, self.filters))  # (filters, oh*ow*n)
+        np.matmul(cols, dzf.T, out=self.kernel.grad.reshape(-1, self.filters))  # in place: a flat buffer's view
         if self.bias is not None:
-            column_sums(dzc, out=self.bias.grad)  # dzc.sum(axis=0), in place: it may be a view of a flat buffer
+            row_sums(dzf, out=self.bias.grad)
         if not self.needs_input_grad:
             return None
-        dcols = np.matmul(self.kernel.value.reshape(-1, self.filters), dzc.T, out=self._scratch(cols))
-        return col2im(dcols, window, (x_shape[0], *window.size, x_shape[-1])).reshape(x_shape)
-
-    def _scratch(self, cols: Array) -> Array:
-        """A buffer like ``cols`` for ``dcols``, kept from step to step.
-
-        ``dcols`` is as large as ``cols`` (3.7 MB for LeNet's first layer at batch 64). Allocated
-        afresh every step, it made the C allocator give memory back to the system and fault it in
-        again in some programs, a large share of the step. Nothing outside backward sees it.
-        """
-        if self._dcols is None or self._dcols.shape != cols.shape or self._dcols.dtype != cols.dtype:
-            self._dcols = np.empty_like(cols)
-        return self._dcols
+        dcols = self._space.empty("dcols", cols.shape, cols.dtype)
+        np.matmul(self.kernel.value.reshape(-1, self.filters), dzf, out=dcols)
+        dx = col2im(dcols, window, (x_shape[0], *window.size, x_shape[-1]), self._space)
+        return dx.reshape(x_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """The output's sizes from the window's geometry; ``None`` where the input's size is ``None``."""
@@ -222,7 +221,9 @@ class Conv2D(_Conv):
     Shape
     -----
     input ``(batch, height, width, channels)``; output ``(batch, out_h, out_w, filters)``. Parameters
-    ``kernel (kh, kw, channels, filters)`` and ``bias (filters,)``, Keras's names and layout.
+    ``kernel (kh, kw, channels, filters)`` and ``bias (filters,)``, Keras's names and layout. The output
+    is laid out batch last in memory (``y.transpose(3, 1, 2, 0)`` is C-contiguous), so the pooling and
+    convolution after it read it without a reordering copy; NumPy treats it as any other array.
 
     Examples
     --------

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._im2col import Window
 from .._validation import integer
+from .._workspace import Workspace, in_layout_of
 from ..errors import InvalidValueError, ShapeError
 from ..layer import Array, Layer, Shape
 from ..registry import register
@@ -85,6 +86,7 @@ class _Pool2D(Layer):
         if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
             raise InvalidValueError(f"{self._label()}: padding must be 'valid' or 'same', received {padding!r}.")
         self.padding = padding.lower()
+        self._space = Workspace()  # the output and input gradient of each step, reused (tinynet/_workspace.py)
 
     def _window(self, h: int, w: int) -> Window:
         """Where the pool's windows lie on an ``h x w`` image."""
@@ -190,7 +192,8 @@ class MaxPool2D(_Pool2D):
     def forward(self, x: Array, training: bool = False) -> Array:
         window = self._window(*x.shape[1:3])
         xp, views = self._pad(x, window), self._views(window)
-        y = np.maximum(xp[views[0]], xp[views[-1]])  # the same view twice for a 1x1 pool: a copy
+        y = self._space.empty_like("y", xp[views[0]])  # laid out as x is (batch last after a convolution)
+        np.maximum(xp[views[0]], xp[views[-1]], out=y)  # the same view twice for a 1x1 pool: a copy
         for view in views[1:-1]:
             np.maximum(y, xp[view], out=y)
         self.remember(xp=xp, y=y, window=window)
@@ -198,19 +201,36 @@ class MaxPool2D(_Pool2D):
 
     def backward(self, grad: Array) -> Array:
         xp, y, window = self.recall("xp", "y", "window")
-        dxp, views = np.zeros_like(xp), self._views(window)
+        grad = in_layout_of(grad, y, self._space)  # from Flatten: NHWC, y batch last after a convolution
+        views, overlap = self._views(window), self._overlap()
+        dxp = self._space.empty_like("dx", xp)
+        self._zero_uncovered(dxp, window)
         taken = xp[views[0]] == y
         np.multiply(grad, taken, out=dxp[views[0]])
-        hit, overlap = np.empty_like(taken), self._overlap()
+        hit = np.empty_like(taken)
         for view in views[1:]:
-            np.equal(xp[view], y, out=hit)
-            np.greater(hit, taken, out=hit)  # hit and not taken
-            taken |= hit
+            if view is views[-1] and not overlap:
+                np.logical_not(taken, out=hit)  # the last offset: every window not yet taken has its maximum here
+            else:
+                np.equal(xp[view], y, out=hit)
+                np.greater(hit, taken, out=hit)  # hit and not taken
+                taken |= hit
             if overlap:
                 dxp[view] += grad * hit
             else:
                 np.multiply(grad, hit, out=dxp[view])  # disjoint windows: write, no need to add
         return dxp[(slice(None), *window.inside)]
+
+    def _zero_uncovered(self, dxp: Array, window: Window) -> None:
+        """Zero what the writes of ``backward`` will not cover: everything unless the windows tile the input
+        (they add up where they overlap; gaps are never written), else the rows and columns past the last
+        window, which a ``"valid"`` pool drops."""
+        if self.strides != self.pool_size:
+            dxp.fill(0)
+            return
+        covered_h, covered_w = (out * stride for out, stride in zip(window.out, self.strides, strict=True))
+        dxp[:, covered_h:] = 0
+        dxp[:, :, covered_w:] = 0
 
 
 @register
