@@ -31,10 +31,11 @@ and type promotion shows in the time:
   product is several times faster than ``dz.sum(axis=0)`` here), and the
   kernel gradient is ``np.matmul(a.T, dz, out=dkernel)``;
 - the head works in place on the logits: the sigmoid and softmax are computed
-  already divided by the batch length, and the targets, divided by it once per
-  training call, are subtracted, which leaves ``dz``. No loss value is
-  computed: nothing reads it. The first layer's input gradient is not computed
-  either;
+  already divided by the batch length ``n``; subtracting the targets divided by
+  ``n`` (made once per training call for a sigmoid; ``1 / n`` at each row's
+  label for a softmax, which needs no one-hot copy of the data's labels)
+  leaves ``dz``. No loss value is computed: nothing reads it. Nor is the
+  gradient of the data, which the first layer would pass back;
 - mini-batches are gathered with ``np.take(..., out=)`` into the preallocated
   input; a full batch uses the data as it is;
 - Adam keeps its slots scaled, ``m / (1 - beta_1)`` and ``v / (1 - beta_2)``,
@@ -59,7 +60,8 @@ class Workspace:
         hidden = sizes[1:-1]
         self.n, self.inverse_n = n, f32(1.0 / n)
         self.x = np.empty((n, sizes[0]), f32)
-        self.target = np.empty((n, sizes[-1]), f32)
+        self.target = np.empty((n, 1), f32) if sizes[-1] == 1 else np.empty(n, np.intp)  # y / n, or the labels
+        self.rows = np.arange(n)
         self.z = [np.empty((n, width), f32) for width in sizes[1:]]  # pre-activations, then activations in place
         self.dz = [np.empty((n, width), f32) for width in hidden]  # gradients of the hidden activations
         self.mask = [np.empty((n, width), bool) for width in hidden]
@@ -105,14 +107,15 @@ class MLP:
         z += self.biases[-1]
         return z
 
-    def backprop(self, x: np.ndarray, target_over_n: np.ndarray, space: Workspace) -> None:
-        """Gradients of the mean cross-entropy into ``self.grads``; ``target_over_n`` is the batch's targets / n."""
+    def backprop(self, x: np.ndarray, target: np.ndarray, space: Workspace) -> None:
+        """Gradients of the mean cross-entropy into ``self.grads``; ``target`` is y / n (sigmoid) or the labels."""
         dz = self.logits(x, space)
         if dz.shape[1] == 1:  # dz = sigmoid(z) / n - y / n, in place
             np.negative(dz, out=dz)
             np.exp(dz, out=dz)
             dz += f32(1.0)
             np.divide(space.inverse_n, dz, out=dz)
+            dz -= target
         else:  # dz = softmax(z) / n - onehot(y) / n, in place
             np.max(dz, axis=1, keepdims=True, out=space.column)
             dz -= space.column
@@ -120,7 +123,7 @@ class MLP:
             np.sum(dz, axis=1, keepdims=True, out=space.column)
             space.column *= f32(space.n)
             dz /= space.column
-        dz -= target_over_n
+            dz[space.rows, target] -= space.inverse_n
         for layer in range(len(self.kernels) - 1, -1, -1):
             a = space.z[layer - 1] if layer else x
             np.matmul(a.T, dz, out=self.dkernels[layer])
@@ -156,23 +159,25 @@ def _flat(shapes: list[tuple[int, ...]]) -> tuple[np.ndarray, list[np.ndarray]]:
 
 
 class Batches:
-    """The training data and its targets divided by each batch length, handed out one batch at a time."""
+    """The training data and its targets (for a sigmoid head, divided by each batch length), one batch at a time."""
 
     def __init__(self, model: MLP, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> None:
         self.model, self.x = model, np.ascontiguousarray(x, f32)
         self.n, self.batch_size = len(x), batch_size
         self.rng = np.random.default_rng(seed)
-        classes = model.sizes[-1]
-        labels = np.asarray(y).reshape(-1).astype(np.intp)
-        targets = np.asarray(y, f32).reshape(-1, 1) if classes == 1 else np.eye(classes, dtype=f32)[labels]
-        lengths = {min(batch_size, self.n), self.n % batch_size or batch_size}
-        self.targets_over_n = {length: targets * f32(1.0 / length) for length in lengths}
+        lengths = {min(batch_size, self.n), self.n % batch_size or batch_size}  # the batch lengths there are
+        if model.sizes[-1] == 1:  # y / n for each batch length n, made once
+            column = np.asarray(y, f32).reshape(-1, 1)
+            self.targets = {length: column * f32(1.0 / length) for length in lengths}
+        else:  # the labels: the softmax head subtracts 1 / n at each row's label
+            labels = np.asarray(y).reshape(-1).astype(np.intp)
+            self.targets = dict.fromkeys(lengths, labels)
 
     def epoch(self) -> Iterator[None]:
         """One pass: full batch in order; mini-batches in a new random order each epoch."""
         model = self.model
         if self.batch_size >= self.n:
-            model.backprop(self.x, self.targets_over_n[self.n], model.workspace(self.n))
+            model.backprop(self.x, self.targets[self.n], model.workspace(self.n))
             yield
             return
         order = self.rng.permutation(self.n)
@@ -180,7 +185,7 @@ class Batches:
             index = order[start : start + self.batch_size]
             space = model.workspace(len(index))
             np.take(self.x, index, axis=0, out=space.x)
-            np.take(self.targets_over_n[len(index)], index, axis=0, out=space.target)
+            np.take(self.targets[len(index)], index, axis=0, out=space.target)
             model.backprop(space.x, space.target, space)
             yield
 
