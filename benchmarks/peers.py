@@ -213,6 +213,32 @@ def lenet(images: np.ndarray, y: np.ndarray) -> Runs:
     return {"torch": run}
 
 
+def convnet(images: np.ndarray, y: np.ndarray) -> Runs:
+    """Keras's mnist_convnet: two 3x3 convolutions (32 and 64 filters), 0.5 dropout, Adam 1e-3, batch 128."""
+    if torch is None:
+        return {}
+
+    def run() -> object:
+        torch.manual_seed(0)
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Dropout(0.5), nn.Linear(5 * 5 * 64, 10),
+        )  # fmt: skip
+        xt = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
+        yt = torch.from_numpy(y.astype(np.int64))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+        loss_fn = nn.CrossEntropyLoss()
+        order = torch.randperm(len(xt), generator=torch.Generator().manual_seed(0))
+        for start in range(0, len(xt), 128):
+            index = order[start : start + 128]
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(xt[index]), yt[index]).backward()
+            opt.step()
+        return model
+
+    return {"torch": run}
+
+
 def accuracy(name: str, model: Any, x: np.ndarray, y: np.ndarray) -> float:
     if name == "torch":
         with torch.no_grad():

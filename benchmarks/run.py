@@ -1,8 +1,8 @@
 """tinynet against PyTorch, scikit-learn and a plain-NumPy yardstick, on the workloads of docs/benchmarks.md.
 
     python benchmarks/run.py                 # every workload, 3 alternating repeats
-    python benchmarks/run.py -w A-keras B I  # some of them (A A97 A-keras A-adam B C I)
-    python benchmarks/run.py --quick         # shorter runs (1/10 of A's epochs), for a smoke test
+    python benchmarks/run.py -w A-keras B I  # some of them (A A97 A-keras A-adam B C convnet I)
+    python benchmarks/run.py --quick         # shorter runs (1/10 of A's epochs, 6,000 images), for a smoke test
 
 Each workload runs tinynet and its peers back to back, alternating, several
 times; the table gives the median time of each and the ratios tinynet/peer.
@@ -292,6 +292,29 @@ def workload_c(args: argparse.Namespace) -> list[dict]:
     return [_row(f"C  LeNet-like CNN, SGD+momentum, batch 64, 1 epoch of {n} ({source})", compare(runs, args.repeats))]
 
 
+def workload_convnet(args: argparse.Namespace) -> list[dict]:
+    """Keras's mnist_convnet example: the model a new user tries first on MNIST, as tinynet and PyTorch write it."""
+    x, y, source = mnist_sized()
+    n = 6000 if args.quick else len(x)
+    images = x[:n].reshape(n, 28, 28, 1)
+
+    def tinynet_convnet() -> object:
+        tn.utils.set_random_seed(0)
+        model = tn.Sequential([
+            tn.layers.Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)), tn.layers.MaxPool2D(2),
+            tn.layers.Conv2D(64, 3, activation="relu"), tn.layers.MaxPool2D(2), tn.layers.Flatten(),
+            tn.layers.Dropout(0.5), tn.layers.Dense(10, activation="softmax"),
+        ])  # fmt: skip
+        model.compile(optimizer=tn.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+        model.fit(images, y[:n], epochs=1, batch_size=128, verbose=0)
+        return model
+
+    runs: dict[str, Callable[[], object]] = {"tinynet": tinynet_convnet}
+    runs.update(peers.convnet(images, y[:n]))
+    name = f"convnet  Keras mnist_convnet, Adam, batch 128, 1 epoch of {n} ({source})"
+    return [_row(name, compare(runs, args.repeats))]
+
+
 WORKLOADS = {
     "A": workload_a,
     "A97": workload_a97,
@@ -299,6 +322,7 @@ WORKLOADS = {
     "A-adam": workload_a_adam,
     "B": workload_b,
     "C": workload_c,
+    "convnet": workload_convnet,
     "I": workload_i,
 }
 
