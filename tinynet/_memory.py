@@ -62,6 +62,8 @@ class Memory:
         """The values ``forward`` remembered under ``names``, as a tuple."""
         try:
             memory = self._memory
+            if len(names) == 1:  # the common case, every layer every step: no list to build
+                return (memory[names[0]],)
             return tuple([memory[name] for name in names])
         except (AttributeError, KeyError):
             pass

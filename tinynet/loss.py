@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -106,7 +107,7 @@ class Loss(Memory):
         averaged = y_pred.shape[1:-1] if self.sums_last_axis else y_pred.shape[1:]
         denominator = float(max(n, 1) * math.prod(averaged))
         if sample_weight is None:
-            scale = np.full((n,) + (1,) * (y_pred.ndim - 1), 1.0 / denominator, dtype=y_pred.dtype)
+            scale = _uniform_scale((n,) + (1,) * (y_pred.ndim - 1), 1.0 / denominator, y_pred.dtype)
         else:  # one weight per sample (n,), or per step (n, steps): a model's masked output (see models.compiled_loss)
             weights = np.asarray(sample_weight, dtype=y_pred.dtype)
             weights = weights.reshape(weights.shape + (1,) * (y_pred.ndim - weights.ndim)) if weights.ndim > 1 else (
@@ -126,3 +127,11 @@ class Loss(Memory):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         return cls(**config)
+
+
+@lru_cache(maxsize=32)
+def _uniform_scale(shape: tuple[int, ...], value: float, dtype: np.dtype) -> np.ndarray:
+    """``np.full(shape, value, dtype)``, made once per batch shape and kept read-only: every unweighted step uses it."""
+    scale = np.full(shape, value, dtype=dtype)
+    scale.flags.writeable = False
+    return scale

@@ -109,7 +109,7 @@ class Dense(ActivatedLayer):
         self.build_kernel((input_shape[-1], self.units), self.units)
 
     def forward_linear(self, x: Array, training: bool = False) -> Array:
-        x2 = _rows(x)  # every leading axis folded into the rows
+        x2 = x if x.ndim == 2 else _rows(x)  # every leading axis folded into the rows
         self.remember(x=x2)  # kept as "x": for 2-D input it is x itself
         z = x2 @ self.kernel.value
         if self.bias is not None:

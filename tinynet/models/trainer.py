@@ -136,12 +136,13 @@ class Trainer:
         :class:`~tinynet.layers.ActivityRegularization` in the model; taking it
         here makes the layer's next ``backward`` carry its gradient.
         """
-        weights = sum(
-            p.regularizer.penalty(p.value)
-            for p in self.trainable_parameters()  # type: ignore[attr-defined]
-            if p.regularizer is not None
-        )
-        return weights + sum(layer.take_penalty() for layer in self._activity_layers())
+        penalty = 0.0  # a plain loop: this runs every step, most often to find nothing
+        for p in self.trainable_parameters():  # type: ignore[attr-defined]
+            if p.regularizer is not None:
+                penalty += p.regularizer.penalty(p.value)
+        for layer in self._activity_layers():
+            penalty += layer.take_penalty()
+        return penalty
 
     def _activity_layers(self) -> list[ActivityRegularization]:
         """The model's ``ActivityRegularization`` layers; the walk is kept until ``parameter_changes`` moves."""
