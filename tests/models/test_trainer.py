@@ -233,3 +233,22 @@ def test_metrics_are_the_loss_tracker_then_the_compiled_metrics() -> None:
     model.train_on_batch(x, y)
     model.reset_metrics()
     assert all(value == 0.0 for value in model.get_metrics_result().values())
+
+
+def test_predict_on_arrays_gives_the_same_with_or_without_the_latency_path() -> None:
+    """One batch of a built model takes a shorter path (no callbacks, no bar); its answers are the same."""
+    model = tn.Sequential([tn.layers.Dense(3, activation="softmax", input_shape=(4,))])
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    one_batch = model.predict(x)
+    np.testing.assert_array_equal(one_batch, model.predict(x, batch_size=2))  # several batches: the general path
+    np.testing.assert_array_equal(one_batch, model.predict(iter([x])))  # a stream
+    with pytest.raises(tn.errors.ShapeError, match=r"per-sample shape \(3,\).*expects \(4,\)"):
+        model.predict(x[:, :3])
+
+
+def test_predict_never_returns_a_view_of_its_input() -> None:
+    model = tn.Sequential([tn.layers.Reshape((2, 2), input_shape=(4,))])
+    x = np.arange(8.0, dtype=np.float32).reshape(2, 4)
+    y = model.predict(x)
+    assert not np.shares_memory(y, x)
+    np.testing.assert_array_equal(y, x.reshape(2, 2, 2))

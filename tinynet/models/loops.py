@@ -197,5 +197,7 @@ def _owned(y: Any, x: Any) -> Any:
         return {key: _owned(value, x) for key, value in y.items()}
     if isinstance(y, list):
         return [_owned(value, x) for value in y]
+    if isinstance(y, np.ndarray) and y.base is None and y is not x:  # y owns its memory: nothing of x in it
+        return y
     inputs = x if isinstance(x, list) else [x]
     return y.copy() if any(np.may_share_memory(y, part) for part in inputs) else y

@@ -331,6 +331,8 @@ class Trainer:
         model: Any = self
         batch_size = data.check_batch_size(model, batch_size)
         verbose = data.check_verbose(model, verbose, auto=0)
+        if model.built and type(x) is np.ndarray and steps is None and callbacks is None and verbose == 0:
+            return loops.predict_loop(model, data.check_inputs(model, x), batch_size)  # the latency path
         with unchanged_on_error(model) if not model.built else nullcontext():  # checks alone: nothing to undo
             x = sources.predict_source(model, x, steps)
         steps = x.steps if hasattr(x, "epoch") else len(data.batch_bounds(data.count(x), batch_size))
