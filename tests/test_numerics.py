@@ -420,3 +420,15 @@ def test_column_sums_return_a_fresh_array_and_keep_their_ones_intact() -> None:
     first = _numerics.column_sums(a)
     first[:] = -1.0
     np.testing.assert_array_equal(_numerics.column_sums(a), [4.0, 4.0])
+
+
+@pytest.mark.parametrize("m, k, n", [(25, 36864, 6), (9, 6400, 3), (150, 4096, 16), (3, 7, 2), (4, 1601, 2)])
+def test_long_product_is_a_times_b_transposed(m: int, k: int, n: int) -> None:
+    """Chunked (a small result over a long k) or one product (otherwise): the same numbers to rounding."""
+    rng = np.random.default_rng(k)
+    a, b = rng.standard_normal((m, k)), rng.standard_normal((n, k))
+    out = np.empty((m, n))
+    assert _numerics.long_product(a, b, out=out) is out
+    np.testing.assert_allclose(out, a @ b.T, rtol=1e-12, atol=1e-10)
+    single = _numerics.long_product(a.astype(np.float32), b.astype(np.float32))
+    np.testing.assert_allclose(single, a @ b.T, rtol=1e-4, atol=1e-2)

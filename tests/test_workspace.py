@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet._workspace import KEEP_SHAPES, Workspace, in_layout_of, memory_order
+from tinynet._workspace import KEEP_PER_PURPOSE, Workspace, in_layout_of, memory_order
 
 RNG = np.random.default_rng(0)
 
@@ -30,9 +30,10 @@ def test_purposes_shapes_and_dtypes_are_kept_apart_and_bounded() -> None:
     a = space.empty("cols", (2, 2), np.float32)
     assert space.empty("dx", (2, 2), np.float32) is not a
     assert space.empty("cols", (2, 2), np.float64).dtype == np.float64
-    for n in range(3 * KEEP_SHAPES):
-        space.empty("cols", (n + 5,), np.float32)
-    assert len(space._kept) <= KEEP_SHAPES
+    held = [space.empty("cols", (n + 5,), np.float32) for n in range(3) for _ in range(3)]
+    assert set(space._kept) == {"cols", "dx"}  # one shape per purpose: the last one asked for
+    assert len(space._kept["cols"][2]) == KEEP_PER_PURPOSE
+    assert all(array.shape == (7,) for array in space._kept["cols"][2]) and len(held) == 9
 
 
 def test_empty_like_and_in_layout_of_follow_the_memory_order() -> None:

@@ -24,7 +24,10 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["sigmoid", "softplus", "log_sigmoid", "logsumexp", "log_softmax", "softmax", "column_sums", "row_sums"]
+__all__ = [
+    "sigmoid", "softplus", "log_sigmoid", "logsumexp", "log_softmax", "softmax",
+    "column_sums", "row_sums", "long_product", "zeros",
+]  # fmt: skip
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -71,6 +74,41 @@ def column_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 def row_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``a.sum(axis=1)`` of a 2-D array as the product ``a @ ones`` (written into ``out`` when given)."""
     return np.matmul(a, _ones(a.shape[1], a.dtype), out=out)
+
+
+def long_product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a @ b.T`` for ``a`` of shape (m, k) and ``b`` of shape (n, k): a small result summed over a long ``k``.
+
+    A convolution's kernel gradient is such a product: ``cols @ dzf.T``
+    with ``k`` one column per output pixel of the batch (36,864 for LeNet's
+    first layer at batch 64) and a result of only ``kh*kw*c x filters``
+    (25 x 6). OpenBLAS runs that shape slowly; cut into chunks of ``k`` of
+    about 400 or more, multiplied as one batch and summed, it took 0.20 ms
+    instead of 0.58 (LeNet's first layer) and 0.82 instead of 1.35 (the
+    MNIST convnet's, 9 x 86,528 x 32). Larger results gain nothing, so they
+    are one product as usual.
+    """
+    (m, k), n = a.shape, b.shape[0]
+    chunks = 1
+    while chunks < 256 and k % (2 * chunks) == 0 and k // (2 * chunks) >= 400:
+        chunks *= 2
+    if m * n > 512 or chunks < 4:
+        return np.matmul(a, b.T, out=out)
+    parts = np.matmul(a.reshape(m, chunks, -1).transpose(1, 0, 2), b.reshape(n, chunks, -1).transpose(1, 2, 0))
+    return np.sum(parts, axis=0, out=out)
+
+
+@lru_cache(maxsize=16)
+def zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A read-only array of zeros, cached per shape and dtype.
+
+    ``np.maximum(x, zeros(x.shape, x.dtype))`` runs about twice as fast as
+    ``np.maximum(x, 0)`` on a 1024x256 float32 batch: NumPy's loop over two
+    arrays is vectorised, its loop against a broadcast scalar less so.
+    """
+    array = np.zeros(shape, dtype=dtype)
+    array.flags.writeable = False
+    return array
 
 
 @lru_cache(maxsize=16)

@@ -26,9 +26,6 @@ import numpy as np
 __all__ = ["Workspace", "memory_order", "in_layout_of"]
 
 KEEP_PER_PURPOSE = 2  # the remembered array and the one being filled
-KEEP_SHAPES = 8  # purposes x shapes kept per workspace; the least recently used goes first
-
-Key = tuple[str, tuple[int, ...], Any]
 
 
 class Workspace:
@@ -45,17 +42,20 @@ class Workspace:
     """
 
     def __init__(self) -> None:
-        self._kept: dict[Key, list[np.ndarray]] = {}
+        self._kept: dict[str, tuple[tuple[int, ...], np.dtype, list[np.ndarray]]] = {}
 
     def empty(self, purpose: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-        """An array of ``shape`` and ``dtype`` that nothing else references (its contents are garbage)."""
-        key = (purpose, shape, np.dtype(dtype))
-        kept = self._kept.pop(key, None)
-        if kept is None:
-            kept = []
-            if len(self._kept) >= KEEP_SHAPES:
-                del self._kept[next(iter(self._kept))]
-        self._kept[key] = kept  # most recently used last
+        """An array of ``shape`` and ``dtype`` that nothing else references (its contents are garbage).
+
+        One shape is kept per purpose: another shape (the last, smaller batch
+        of an epoch) lets the arrays of the previous one go, so a workspace
+        never holds more than two arrays per purpose.
+        """
+        dtype = np.dtype(dtype)
+        entry = self._kept.get(purpose)
+        if entry is None or entry[0] != shape or entry[1] != dtype:
+            entry = self._kept[purpose] = (shape, dtype, [])
+        kept = entry[2]
         for array in kept:
             if sys.getrefcount(array) == _FREE:
                 return array

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._numerics import zeros
 from .._validation import real
 from .._workspace import in_layout_of
 from ..activation import Activation
@@ -78,7 +79,7 @@ class ReLU(Activation):
         if not self._plain:
             return self._forward_options(x)
         if not self.remembering:  # inference: no backward will need the mask
-            return np.maximum(x, 0, out=x)
+            return np.maximum(x, zeros(x.shape, x.dtype), out=x)
         mask = (x > 0).astype(x.dtype)
         self.remember(mask=mask)
         x *= mask  # y = x * mask, written over x

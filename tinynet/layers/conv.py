@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._im2col import Window, batch_first, batch_last, col2im, im2col
-from .._numerics import row_sums
+from .._numerics import long_product, row_sums
 from .._validation import integer
 from .._workspace import Workspace
 from ..errors import InvalidValueError, ShapeError
@@ -147,7 +147,7 @@ class _Conv(ActivatedLayer):
     def backward_linear(self, dz: Array) -> Array | None:
         cols, window, x_shape = self.recall("cols", "window", "x_shape")
         dzf = batch_last(dz.reshape(x_shape[0], *window.out, self.filters))  # (filters, oh*ow*n)
-        np.matmul(cols, dzf.T, out=self.kernel.grad.reshape(-1, self.filters))  # in place: a flat buffer's view
+        long_product(cols, dzf, out=self.kernel.grad.reshape(-1, self.filters))  # cols @ dzf.T, into the flat buffer
         if self.bias is not None:
             row_sums(dzf, out=self.bias.grad)
         if not self.needs_input_grad:
