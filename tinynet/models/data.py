@@ -259,6 +259,8 @@ def class_sample_weights(model: Layer, class_weight: Any, y: Array, loss: Loss) 
 def check_batch_size(model: Layer, batch_size: Any) -> int:
     if batch_size is None:
         return DEFAULT_BATCH_SIZE
+    if type(batch_size) is int and batch_size >= 1:  # the common case, checked without building a message
+        return batch_size
     return integer(batch_size, model._label(), "batch_size", minimum=1)
 
 
