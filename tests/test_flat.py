@@ -104,3 +104,36 @@ def test_a_model_resumes_bitwise_from_a_file_saved_mid_training(tmp_path) -> Non
     resumed.fit(X, Y, epochs=2, batch_size=8, verbose=0, shuffle=False)
     for a, b in zip(whole.get_weights(), resumed.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_flat_buffers_and_slots_stay_from_one_fit_to_the_next() -> None:
+    """Making them anew copies every weight and slot; a second fit on the same parameters reuses them."""
+    net = model(tn.optimizers.Adam(0.01))
+    net.fit(X, Y, epochs=1, batch_size=8, verbose=0)
+    flat, slots = net._flat[1], net.optimizer._flat_state
+    assert isinstance(flat, FlatParameters)
+    net.fit(X, Y, epochs=1, batch_size=8, verbose=0)
+    assert net._flat[1] is flat and net.optimizer._flat_state[1] is slots[1]
+    net.astype("float64")  # new arrays: the next fit pins them into new buffers
+    net.fit(X.astype(np.float64), Y.astype(np.float64), epochs=1, batch_size=8, verbose=0)
+    assert net._flat[1] is not flat and net._flat[1].values.dtype == np.float64
+    net.layers[0].trainable = False  # another walk: other parameters, other buffers
+    kept = net._flat[1]
+    net.fit(X.astype(np.float64), Y.astype(np.float64), epochs=1, batch_size=8, verbose=0)
+    assert net._flat[1] is not kept and len(net._flat[1]) == len(kept) - 2
+
+
+@pytest.mark.parametrize("copy", ["pickle", "deepcopy"])
+def test_a_copied_model_trains_its_own_parameters(copy: str) -> None:
+    """A copy's parameters are arrays of their own: its flat buffers are made anew, not taken over from the original."""
+    import copy as copying
+    import pickle
+
+    net = model(tn.optimizers.Adam(0.01))
+    net.fit(X, Y, epochs=1, batch_size=8, verbose=0)
+    twin = pickle.loads(pickle.dumps(net)) if copy == "pickle" else copying.deepcopy(net)
+    before = [w.copy() for w in twin.get_weights()]
+    net.fit(X, Y, epochs=1, batch_size=8, verbose=0)
+    twin.fit(X, Y, epochs=1, batch_size=8, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(twin.get_weights(), net.get_weights(), strict=True))
+    assert not any(np.array_equal(a, b) for a, b in zip(twin.get_weights(), before, strict=True))

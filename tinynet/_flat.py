@@ -42,7 +42,7 @@ class FlatParameters(list):  # a list of Parameter, as trainable_parameters retu
             p.pin(value, grad)
             views.append((value, grad))
             start += size
-        self._views = views
+        self._views: list[tuple[np.ndarray, np.ndarray]] | None = views
         self._checked_at = Parameter.pin_changes
 
     @staticmethod
@@ -65,12 +65,19 @@ class FlatParameters(list):  # a list of Parameter, as trainable_parameters retu
             and list(map(_CONSTRAINT, self)).count(None) == n
         )
 
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """A pickled or deep-copied list is never intact: its parameters hold copies, not views of its buffers."""
+        self.__dict__.update(state)
+        self._views = None
+
     def intact(self) -> bool:
         """Whether every parameter's value and grad still are the views this list made.
 
         Only ``Parameter.pin`` and ``Parameter.astype`` move them, and both count in
         ``Parameter.pin_changes``: while it stays where it was at the last check, nothing moved.
         """
+        if self._views is None:  # a copy: see __setstate__
+            return False
         if self._checked_at == Parameter.pin_changes:
             return True
         if all(p._value is value and p._grad is grad for p, (value, grad) in zip(self, self._views, strict=True)):

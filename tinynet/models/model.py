@@ -87,7 +87,8 @@ class Model(Trainer, Layer, Resumable):
         self.stop_training = False
         self.history: History | None = None
         self._shuffle_rng: np.random.Generator | None = None
-        self._trainable_cache: tuple[int, list[Parameter], list[Any]] | None = None
+        self._trainable_cache: tuple[int, list[Parameter]] | None = None
+        self._flat: tuple[list[Parameter], list[Parameter]] | None = None  # (walk, its flat list): see below
         self._graph: Graph | None = None
         self._output_masks: tuple[list[Any], list[Any]] | None = None  # see output_mask
         self._stepping = False  # set while this model trains (loops.training): see trainable_parameters
@@ -236,13 +237,30 @@ class Model(Trainer, Layer, Resumable):
         cache = self._trainable_cache
         if cache is None or cache[0] != Layer.parameter_changes:
             found = [p for layer in self.walk(skip_frozen=True) for p in layer.own_parameters()]
-            cache = self._trainable_cache = (Layer.parameter_changes, found, [])
-        found, flat = cache[1], cache[2]
+            cache = self._trainable_cache = (Layer.parameter_changes, found)
+        found = cache[1]
         if not self._stepping or not all(map(_TRAINABLE, found)):
             return [p for p in found if p.trainable]
-        if not flat or not (isinstance(flat[0], FlatParameters) and flat[0].intact()):
-            flat[:] = [FlatParameters.of(found)]  # pinned into flat buffers: the optimizer steps them at once
-        return flat[0]
+        return self._flat_parameters(found)
+
+    def _flat_parameters(self, found: list[Parameter]) -> list[Parameter]:
+        """``found`` pinned into flat buffers, kept from one ``fit`` to the next while they hold the same parameters.
+
+        Each ``fit`` walks the model afresh; when the walk finds the parameters the
+        kept buffers hold, still pinned, the buffers (and the optimizer's flat slots)
+        stay: making them anew copies every weight, which for 20 million
+        parameters cost more than a training step.
+        """
+        kept = self._flat
+        if kept is not None and isinstance(kept[1], FlatParameters) and kept[1].intact():
+            if kept[0] is found:
+                return kept[1]
+            if len(kept[1]) == len(found) and all(a is b for a, b in zip(kept[1], found, strict=True)):
+                self._flat = (found, kept[1])
+                return kept[1]
+        flat = FlatParameters.of(found)  # pinned into flat buffers: the optimizer steps them at once
+        self._flat = (found, flat)
+        return flat
 
     def astype(self, dtype: Any) -> Model:
         """Cast the layers and the optimizer's slots to ``dtype`` in place."""

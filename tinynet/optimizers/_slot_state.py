@@ -177,6 +177,7 @@ class SlotState:
                 self.slots[p] = {name: found[i][name].copy() for name in names}
             else:
                 self.slots.pop(p, None)
+        self._flat_state = None  # new slot dicts: the flat slots are made anew from them at the next step
 
 
 def _checked_iterations(where: str, state: Mapping[str, Any]) -> int:
