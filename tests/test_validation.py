@@ -83,3 +83,22 @@ def test_per_sample_weights_refusals(weights: Any, error: type[Exception], messa
     for dtype in (None, np.float64):
         with pytest.raises(error, match=message):
             per_sample_weights(weights, 3, "X", dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("layout", ["contiguous", "strided", "flat"])
+def test_check_finite_on_large_arrays_finds_nan_and_inf_and_passes_huge_finite_values(dtype: Any, layout: str) -> None:
+    """Beyond 4,096 entries the check sums first (rows times ones, on BLAS): it must still see every bad entry."""
+    from tinynet._validation import check_finite
+
+    base = np.ones((300, 40), dtype=dtype)
+    shape = {"contiguous": lambda a: a, "strided": lambda a: a[:, ::2], "flat": lambda a: a.reshape(-1)}[layout]
+    check_finite(shape(base), "Dense 'd'")
+    huge = base.copy()
+    huge[::7] = np.finfo(dtype).max  # finite, though their sum overflows: refused by no one
+    check_finite(shape(huge), "Dense 'd'")
+    for bad in (np.nan, np.inf, -np.inf):
+        broken = base.copy()
+        broken[123, 20] = bad
+        with pytest.raises(InvalidValueError, match=r"Dense 'd': input contains 1 NaN or Inf"):
+            check_finite(shape(broken), "Dense 'd'")
