@@ -114,3 +114,17 @@ def test_max_pool_gradient_with_an_nhwc_upstream_matches_the_batch_last_one(stri
     reference = pool.backward(np.ascontiguousarray(grad.transpose(3, 1, 2, 0)).transpose(3, 1, 2, 0)).copy()
     np.testing.assert_array_equal(pool.backward(grad), reference)
     np.testing.assert_array_equal(pool.forward(np.ascontiguousarray(x), training=True), y)
+
+
+def test_a_pickled_or_copied_layer_carries_no_scratch_arrays() -> None:
+    import copy
+    import pickle
+
+    layer = tn.layers.Conv2D(4, 3)
+    x = RNG.standard_normal((8, 12, 12, 2)).astype(np.float32)
+    y = layer(x)
+    assert layer._space._kept  # the step's arrays, kept
+    for twin in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer)):
+        assert twin._space._kept == {}
+        np.testing.assert_array_equal(twin(x), y)
+    assert len(pickle.dumps(layer._space)) < 200  # not the columns' 57 kB

@@ -64,6 +64,13 @@ class Workspace:
             kept.append(array)
         return array
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Nothing: a pickled or copied layer carries no scratch arrays (they may be megabytes)."""
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._kept = {}
+
     def empty_like(self, purpose: str, a: np.ndarray) -> np.ndarray:
         """:meth:`empty` with ``a``'s shape and dtype, its axes laid out in memory in the order of ``a``'s.
 
