@@ -149,11 +149,17 @@ class MaxPool2D(_Pool2D):
         forward    y = max over (i, j) of x_ij                       (np.maximum of the kh * kw views)
         backward   hit_ij = (x_ij == y) and not taken,  taken |= hit_ij
                    dx[view (i, j)] += grad * hit_ij
+                   (disjoint windows: the last offset's hit is simply "not taken")
 
     Ties: a window whose maximum occurs more than once sends its whole gradient
     to the **first** maximum in row-major order (the top-left one), as
     ``argmax`` would; the ``taken`` flags stop later equal elements from
     receiving it too. Overlapping windows (``strides < pool_size``) add up.
+    A window holding NaN has the maximum NaN, which equals nothing: with
+    disjoint windows its gradient goes to its last element.
+
+    The output (and the input gradient) is laid out in memory as the input
+    is: batch last after a convolution (see :class:`Conv2D`).
 
     Parameters
     ----------
