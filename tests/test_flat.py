@@ -137,3 +137,19 @@ def test_a_copied_model_trains_its_own_parameters(copy: str) -> None:
     twin.fit(X, Y, epochs=1, batch_size=8, verbose=0)
     assert all(np.array_equal(a, b) for a, b in zip(twin.get_weights(), net.get_weights(), strict=True))
     assert not any(np.array_equal(a, b) for a, b in zip(twin.get_weights(), before, strict=True))
+
+
+def test_train_on_batch_sees_a_frozen_layer_and_keeps_its_buffers_between_calls() -> None:
+    """A custom loop calls train_on_batch every step: the walk is kept, yet freezing a layer is seen at once."""
+    net = model(tn.optimizers.SGD(0.1))
+    net.train_on_batch(X, Y)
+    flat = net._flat[1]
+    net.train_on_batch(X, Y)
+    assert net._flat[1] is flat  # no new buffers from one call to the next
+    first = [w.copy() for w in net.layers[0].get_weights()]
+    net.layers[0].trainable = False
+    net.train_on_batch(X, Y)
+    assert all(np.array_equal(a, b) for a, b in zip(net.layers[0].get_weights(), first, strict=True))
+    with pytest.raises(tn.errors.ShapeError):
+        net.train_on_batch(X[:, :2], Y)  # refused by the checks: nothing to undo on a built model
+    assert all(np.array_equal(a, b) for a, b in zip(net.layers[0].get_weights(), first, strict=True))

@@ -30,10 +30,16 @@ Logs = dict[str, Any]
 
 
 @contextmanager
-def training(model: Any) -> Iterator[None]:
-    """While training, nothing needs the gradient of the data; the parameters are walked afresh, into flat buffers."""
+def training(model: Any, walk_afresh: bool = True) -> Iterator[None]:
+    """While training, nothing needs the gradient of the data; the parameters go into flat buffers.
+
+    ``fit`` walks the model afresh first. ``train_on_batch``, which a custom loop
+    calls every step, keeps the walk until ``Layer.parameter_changes`` moves
+    (a layer frozen, unfrozen, built or added), as every step of ``fit`` does.
+    """
     model.needs_input_grad = False
-    model._trainable_cache = None
+    if walk_afresh:
+        model._trainable_cache = None
     model._stepping = True  # its trainable parameters go into flat buffers (tinynet._flat)
     try:
         yield

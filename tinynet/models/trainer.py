@@ -345,12 +345,12 @@ class Trainer:
         """One :meth:`train_step` on one batch; returns that batch's loss (and metrics)."""
         model: Any = self
         compiled_loss = self._require_compiled("train_on_batch")
-        with unchanged_on_error(model):
+        with unchanged_on_error(model) if not model.built else nullcontext():  # checks alone: nothing to undo
             x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, class_weight, self._overrides("train_step")
             )
         self.reset_metrics()
-        with loops.training(model):
+        with loops.training(model, walk_afresh=False):  # called every step of a custom loop: no walk each time
             logs = loops.checked_logs(
                 model, self.train_step(loops.batch_of((x, y, weights), slice(None))), "train_step"
             )
@@ -362,7 +362,7 @@ class Trainer:
         """The loss (and metrics) of one batch through :meth:`test_step`, changing no weight."""
         model: Any = self
         compiled_loss = self._require_compiled("test_on_batch")
-        with unchanged_on_error(model):
+        with unchanged_on_error(model) if not model.built else nullcontext():  # checks alone: nothing to undo
             x, y, weights = data.data_for_steps(
                 model, compiled_loss, x, y, sample_weight, None, self._overrides("test_step")
             )
