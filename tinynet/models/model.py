@@ -227,8 +227,9 @@ class Model(Trainer, Layer, Resumable):
 
         The walk over the model is kept until ``Layer.parameter_changes`` moves
         (a layer frozen, unfrozen, built or added), so a training step costs no
-        walk; ``fit`` and ``train_on_batch`` start with a fresh one. A
-        parameter's own ``trainable`` flag is read at every call. While this
+        walk; ``fit`` starts with a fresh one (``train_on_batch`` keeps it, as
+        each step of ``fit`` does). A parameter's own ``trainable`` flag is read
+        at every call. While this
         model trains (``fit``, ``train_on_batch``), when all of them train and
         share one dtype, the list is a :class:`~tinynet._flat.FlatParameters`:
         their values and gradients are views of two flat arrays, which an
