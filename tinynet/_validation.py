@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ._numerics import row_sums
 from .errors import InvalidTypeError, InvalidValueError, ShapeError
 
 __all__ = [
@@ -91,8 +92,7 @@ def _total(array: np.ndarray) -> Any:
     """
     if array.dtype not in (np.float32, np.float64) or not array.flags.c_contiguous:
         return array.sum()
-    rows = array.reshape(len(array), -1) if array.ndim > 1 else array.reshape(1, -1)
-    return (rows @ np.ones(rows.shape[1], dtype=array.dtype)).sum()
+    return row_sums(array.reshape(len(array), -1) if array.ndim > 1 else array.reshape(1, -1)).sum()
 
 
 def as_float_array(data: Any, dtype: np.dtype, where: str, what: str = "input", batched: bool = True) -> np.ndarray:

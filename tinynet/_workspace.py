@@ -88,10 +88,6 @@ class Workspace:
         array.fill(0)
         return array
 
-    def clear(self) -> None:
-        """Let every kept array go."""
-        self._kept.clear()
-
 
 def memory_order(a: np.ndarray) -> list[int]:
     """``a``'s axes from the slowest-varying in memory to the fastest (``[0, 1, ..., ndim - 1]`` when C-contiguous)."""
