@@ -70,3 +70,6 @@ _SHARED.update(
     {"score_attention": "attention", "grouped_query_attention": "attention", "einsum_dense": "dense",
      "reversible_embedding": "embedding", "spectral_normalization": "normalization"}
 )  # fmt: skip
+
+# split: the global 2-D pools, moved out of pooling.py, keep their cases in the pooling family
+_SHARED["global_pooling2d"] = "pooling"

@@ -5,7 +5,8 @@ differences across a near-tie measure neither side. ``DistinctCase`` draws
 inputs whose values are a shuffled, jittered grid, all at least ~0.6 of a grid
 step apart (>= 1e-2 here, four orders of magnitude above the checker's step),
 so no perturbation can change which element wins. The tie rule itself is
-pinned by explicit tests in ``tests/layers/test_pooling.py``.
+pinned by explicit tests in ``tests/layers/test_pooling.py`` (the global max pool's in
+``tests/layers/test_global_pooling2d.py``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from tinynet.layers.adaptive_pooling import (
     AdaptiveMaxPooling3D,
 )
 from tinynet.layers.global_pooling1d import GlobalAveragePooling1D, GlobalMaxPooling1D
+from tinynet.layers.global_pooling2d import GlobalAvgPool2D, GlobalMaxPool2D
 from tinynet.layers.global_pooling3d import GlobalAveragePooling3D, GlobalMaxPooling3D
-from tinynet.layers.pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
+from tinynet.layers.pooling import AvgPool2D, MaxPool2D
 from tinynet.layers.pooling1d3d import AveragePooling1D, AveragePooling3D, MaxPooling1D, MaxPooling3D
 from tinynet.testing import strategies as tns
 

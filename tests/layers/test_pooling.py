@@ -13,7 +13,8 @@ from hypothesis.extra import numpy as hnp
 
 import tinynet as tn
 from tinynet.errors import InvalidValueError, ShapeError
-from tinynet.layers.pooling import AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D
+from tinynet.layers.global_pooling2d import GlobalMaxPool2D
+from tinynet.layers.pooling import AvgPool2D, MaxPool2D
 
 
 # ---------------------------------------------------------------------------- loop references
@@ -136,14 +137,6 @@ def test_overlapping_windows_add_their_gradients_at_a_shared_maximum() -> None:
     np.testing.assert_array_equal(dx.ravel(), [0.0, 5.0, 0.0])
 
 
-def test_global_max_pool_ties_go_to_the_first_maximum() -> None:
-    x = np.array([[1.0, 7.0], [7.0, 7.0]]).reshape(1, 2, 2, 1)
-    layer = GlobalMaxPool2D()
-    layer(x)
-    dx = layer.backward(np.array([[4.0]]))
-    np.testing.assert_array_equal(dx[0, :, :, 0], [[0.0, 4.0], [0.0, 0.0]])
-
-
 def test_max_pool_same_padding_never_wins_on_negative_inputs() -> None:
     x = -np.arange(1.0, 10.0).reshape(1, 3, 3, 1)  # every value negative
     y = MaxPool2D(padding="same")(x)[0, :, :, 0]
@@ -183,23 +176,7 @@ def test_strides_default_to_pool_size_and_config_round_trips() -> None:
     assert AvgPool2D.from_config(config).get_config() == config
 
 
-def test_global_pools_reduce_height_and_width() -> None:
-    x = np.random.default_rng(0).standard_normal((3, 4, 5, 2))
-    np.testing.assert_allclose(GlobalAvgPool2D(dtype="float64")(x), x.mean(axis=(1, 2)), rtol=1e-12)
-    np.testing.assert_array_equal(GlobalMaxPool2D(dtype="float64")(x), x.max(axis=(1, 2)))
-    assert GlobalAvgPool2D(keepdims=True)(x).shape == (3, 1, 1, 2)
-    assert GlobalMaxPool2D(keepdims=True).compute_output_shape((4, 5, 2)) == (1, 1, 2)
-
-
-def test_global_avg_pool_backward_spreads_the_gradient_evenly() -> None:
-    layer = GlobalAvgPool2D()
-    layer(np.zeros((1, 2, 2, 2)))
-    dx = layer.backward(np.array([[4.0, 8.0]]))
-    np.testing.assert_array_equal(dx[0, :, :, 0], np.full((2, 2), 1.0))
-    np.testing.assert_array_equal(dx[0, :, :, 1], np.full((2, 2), 2.0))
-
-
-@pytest.mark.parametrize("make", [MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D])
+@pytest.mark.parametrize("make", [MaxPool2D, AvgPool2D])
 def test_float32_stays_float32(make) -> None:
     layer = make()
     x = np.random.default_rng(1).standard_normal((2, 4, 4, 3)).astype(np.float32)
@@ -216,7 +193,7 @@ def test_pooling_in_a_sequential_trains_end_to_end() -> None:
 
 
 # ---------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("make", [MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D])
+@pytest.mark.parametrize("make", [MaxPool2D, AvgPool2D])
 def test_input_of_the_wrong_rank_is_refused_naming_the_shapes(make) -> None:
     layer = make(name="pool")
     with pytest.raises(ShapeError, match=r"'pool'.*\(batch, height, width, channels\).*\(8,\)"):
@@ -255,8 +232,3 @@ def test_a_built_layer_refuses_another_image_size() -> None:
 def test_bad_arguments_are_refused(kwargs) -> None:
     with pytest.raises(InvalidValueError, match="MaxPool2D"):
         MaxPool2D(**kwargs)
-
-
-def test_bad_keepdims_is_refused() -> None:
-    with pytest.raises(InvalidValueError, match="keepdims"):
-        GlobalAvgPool2D(keepdims="yes")

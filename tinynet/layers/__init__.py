@@ -23,6 +23,7 @@ from .dot import Dot, dot
 from .dropout import Dropout
 from .embedding import Embedding, PositionEmbedding
 from .global_pooling1d import GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D
+from .global_pooling2d import GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool2D, GlobalMaxPooling2D
 from .global_pooling3d import GlobalAveragePooling3D, GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D
 from .gru import GRU
 from .gru_cell import GRUCell
@@ -46,16 +47,7 @@ from .merge import (
 from .normalization import BatchNorm, LayerNorm
 from .padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
 from .permute import Permute
-from .pooling import (
-    AveragePooling2D,
-    AvgPool2D,
-    GlobalAveragePooling2D,
-    GlobalAvgPool2D,
-    GlobalMaxPool2D,
-    GlobalMaxPooling2D,
-    MaxPool2D,
-    MaxPooling2D,
-)
+from .pooling import AveragePooling2D, AvgPool2D, MaxPool2D, MaxPooling2D
 from .pooling1d3d import (
     AveragePooling1D,
     AveragePooling3D,
