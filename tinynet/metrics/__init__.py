@@ -32,20 +32,10 @@ from .accuracy import (
     SparseTopKCategoricalAccuracy,
     TopKCategoricalAccuracy,
 )  # fmt: skip
+from .at_constraint import PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity
 from .auc import AUC
 from .base import MeanMetric, Metric
-from .confusion import (
-    FalseNegatives,
-    FalsePositives,
-    Precision,
-    PrecisionAtRecall,
-    Recall,
-    RecallAtPrecision,
-    SensitivityAtSpecificity,
-    SpecificityAtSensitivity,
-    TrueNegatives,
-    TruePositives,
-)  # fmt: skip
+from .confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
 from .correlation import ConcordanceCorrelation, PearsonCorrelation, R2Score
 from .fscore import F1Score, FBetaScore
 from .hinge import CategoricalHinge, Hinge, SquaredHinge
