@@ -34,9 +34,9 @@ from .document import (
     build_document,
     check_saveable,
     label,
-    parse_document,
     weight_entries,
 )
+from .document_parse import parse_document
 from .errors import ModelFileError
 from .rebuild import REBUILD_ERRORS, check_class_names, rebuild
 from .state import add_training_state, restore_compile, restore_generators
