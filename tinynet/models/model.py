@@ -17,7 +17,8 @@ from ..metrics import Mean
 from ..parameter import Parameter
 from ..registry import register
 from .compiled_loss import CompiledLoss, ending_activation
-from .functional import Graph, graph_config, graph_from_config
+from .functional import Graph
+from .graph_config import graph_config, graph_from_config
 from .summary import summary_table
 from .trainer import Trainer
 from .training_state import Resumable
