@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -47,6 +46,8 @@ class Loss(Memory):
     #: row of ``y_pred``, as SparseCategoricalCrossentropy takes) or ``"sample_label"`` (one integer label
     #: per sample, as Circle takes). ``fit`` checks ``y`` by it.
     y_true_kind: str = "dense"
+    #: ``(shape, dtype, scale)``: the read-only ``scale`` of an unweighted batch of the last shape seen.
+    _uniform: tuple[tuple[int, ...], np.dtype, Array] | None = None
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name if name is not None else re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", type(self).__name__).lower()
@@ -103,17 +104,25 @@ class Loss(Memory):
         y_true = np.asarray(y_true, dtype=y_pred.dtype)
         if y_true.shape != y_pred.shape:
             y_true = y_true.reshape(y_pred.shape)
+        if sample_weight is None:  # every step of an unweighted fit: the last shape's scale, kept
+            kept = self._uniform
+            if kept is None or kept[0] != y_pred.shape or kept[1] != y_pred.dtype:
+                scale = np.full((len(y_pred),) + (1,) * (y_pred.ndim - 1), 1.0 / self._denominator(y_pred.shape),
+                                dtype=y_pred.dtype)  # fmt: skip
+                scale.flags.writeable = False  # shared by every step of that shape
+                kept = self._uniform = (y_pred.shape, y_pred.dtype, scale)
+            return y_true, y_pred, kept[2]
+        # one weight per sample (n,), or per step (n, steps): a model's masked output (see models.compiled_loss)
         n = y_pred.shape[0]
-        averaged = y_pred.shape[1:-1] if self.sums_last_axis else y_pred.shape[1:]
-        denominator = float(max(n, 1) * math.prod(averaged))
-        if sample_weight is None:
-            scale = _uniform_scale((n,) + (1,) * (y_pred.ndim - 1), 1.0 / denominator, y_pred.dtype)
-        else:  # one weight per sample (n,), or per step (n, steps): a model's masked output (see models.compiled_loss)
-            weights = np.asarray(sample_weight, dtype=y_pred.dtype)
-            weights = weights.reshape(weights.shape + (1,) * (y_pred.ndim - weights.ndim)) if weights.ndim > 1 else (
-                weights.reshape((n,) + (1,) * (y_pred.ndim - 1)))  # fmt: skip
-            scale = weights / y_pred.dtype.type(denominator)
-        return y_true, y_pred, scale
+        weights = np.asarray(sample_weight, dtype=y_pred.dtype)
+        weights = weights.reshape(weights.shape + (1,) * (y_pred.ndim - weights.ndim)) if weights.ndim > 1 else (
+            weights.reshape((n,) + (1,) * (y_pred.ndim - 1)))  # fmt: skip
+        return y_true, y_pred, weights / y_pred.dtype.type(self._denominator(y_pred.shape))
+
+    def _denominator(self, shape: tuple[int, ...]) -> float:
+        """``N * M``: the batch size times the elements averaged per sample (at least 1)."""
+        averaged = shape[1:-1] if self.sums_last_axis else shape[1:]
+        return float(max(shape[0], 1) * math.prod(averaged))
 
     @staticmethod
     def reduce(elementwise: Array, scale: Array) -> float:
@@ -127,11 +136,3 @@ class Loss(Memory):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         return cls(**config)
-
-
-@lru_cache(maxsize=32)
-def _uniform_scale(shape: tuple[int, ...], value: float, dtype: np.dtype) -> np.ndarray:
-    """``np.full(shape, value, dtype)``, made once per batch shape and kept read-only: every unweighted step uses it."""
-    scale = np.full(shape, value, dtype=dtype)
-    scale.flags.writeable = False
-    return scale

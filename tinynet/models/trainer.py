@@ -16,6 +16,7 @@ shuffle, cut batches and call the callbacks' hooks.
 from __future__ import annotations
 
 from contextlib import nullcontext
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,8 @@ from .data import count
 from .streams import ArrayBatches
 
 __all__ = ["Trainer"]
+
+_REGULARIZER = attrgetter("regularizer")
 
 Logs = dict[str, Any]
 
@@ -136,10 +139,13 @@ class Trainer:
         :class:`~tinynet.layers.ActivityRegularization` in the model; taking it
         here makes the layer's next ``backward`` carry its gradient.
         """
-        penalty = 0.0  # a plain loop: this runs every step, most often to find nothing
-        for p in self.trainable_parameters():  # type: ignore[attr-defined]
-            if p.regularizer is not None:
-                penalty += p.regularizer.penalty(p.value)
+        penalty = 0.0
+        parameters = self.trainable_parameters()  # type: ignore[attr-defined]
+        regularizers = list(map(_REGULARIZER, parameters))  # this runs every step, most often to find none
+        if regularizers.count(None) != len(regularizers):
+            for p, regularizer in zip(parameters, regularizers, strict=True):
+                if regularizer is not None:
+                    penalty += regularizer.penalty(p.value)
         for layer in self._activity_layers():
             penalty += layer.take_penalty()
         return penalty
