@@ -37,6 +37,11 @@ class Activation(Layer):
     #: The output keeps the input's steps, so it keeps its mask (see :mod:`tinynet._masking`).
     supports_masking = True
 
+    #: Whether ``f(max(a, b)) == max(f(a), f(b))`` exactly, with the gradient unchanged when the maximum is
+    #: taken first: a Sequential may then run a max pooling before this activation instead of after it,
+    #: on fewer values (``tinynet/models/_plan.py``). True for the plain ReLU.
+    commutes_with_max = False
+
     def forward_in_place(self, x: Array, training: bool = False) -> Array:
         """``forward`` for an ``x`` the caller owns and drops: it may be overwritten and returned.
 

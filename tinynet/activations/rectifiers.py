@@ -72,8 +72,13 @@ class ReLU(Activation):
         self.threshold = real(threshold, self._label(), "threshold", minimum=0.0)
         self._plain = self.max_value is None and self.negative_slope == 0.0 and self.threshold == 0.0
 
+    @property
+    def commutes_with_max(self) -> bool:  # type: ignore[override]
+        """True for the plain ReLU: where it ties unequal inputs they are <= 0, and its derivative there is 0."""
+        return self._plain
+
     def forward(self, x: Array, training: bool = False) -> Array:
-        return self.forward_in_place(x.copy(), training)
+        return self.forward_in_place(x.copy(order="K"), training)  # laid out as x (batch last after a convolution)
 
     def forward_in_place(self, x: Array, training: bool = False) -> Array:
         if not self._plain:

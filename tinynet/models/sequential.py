@@ -15,6 +15,7 @@ from ..layers.dense import Dense
 from ..layers.input_layer import InputLayer
 from ..registry import register, serialize
 from ..symbolic import SymbolicTensor
+from ._plan import Plan
 from .model import Model
 
 __all__ = ["Sequential"]
@@ -59,6 +60,7 @@ class Sequential(Model):
         self.layers: list[Layer] = []
         self._lowest: tuple[int, int] | None = None
         self._masks: tuple[int, bool] | None = None
+        self._kept_plan: tuple[int, Plan] | None = None
         self._contents: tuple[int, int, set[int], Shape | None] | None = None  # see _layers_inside
         for layer in layers or []:
             self.add(layer)
@@ -155,8 +157,8 @@ class Sequential(Model):
     def forward(self, x: Array, training: bool = False, mask: Any = None) -> Array:
         """The layers in order; a mask (made inside, or ``mask`` given) is carried along (:mod:`tinynet._masking`)."""
         if mask is None and not self._makes_masks():
-            for layer in self.layers:
-                x = layer.forward(x, training and layer.trainable)
+            for step in self._plan().steps:  # the layers, a pooling run before a ReLU where they commute
+                x = step.forward(x, training and step.trainable)
             self._output_masks = None
             return x
         for layer in self.layers:
@@ -177,24 +179,33 @@ class Sequential(Model):
         train (frozen, or without parameters, such as ``Flatten``) are not run
         at all, and the lowest one that has something to train runs with its
         own ``needs_input_grad`` false, so it may skip its input gradient.
+        The steps are those ``forward`` ran (:class:`~tinynet.models._plan.Plan`).
         """
-        layers = self.layers
+        plan = self._plan()
+        steps = plan.steps
         if self.needs_input_grad:
-            for layer in reversed(layers):
-                grad = cast(Array, layer.backward(grad))  # None only from the first layer (an index has none)
+            for step in reversed(steps):
+                grad = step.backward(grad)  # None only from the first layer (an index has none)
             return grad
-        bottom = self._lowest_trained()
-        if bottom == len(layers):
+        bottom = plan.step_of(self._lowest_trained())
+        if bottom == len(steps):
             return None
-        for layer in reversed(layers[bottom + 1 :]):
-            grad = cast(Array, layer.backward(grad))
-        first = layers[bottom]
+        for step in reversed(steps[bottom + 1 :]):
+            grad = step.backward(grad)
+        first = steps[bottom]
         first.needs_input_grad = False
         try:
             first.backward(grad)
         finally:
             del first.needs_input_grad  # back to the class's default
         return None
+
+    def _plan(self) -> Plan:
+        """The steps that run the layers; made anew when ``self.layers`` or ``Layer.parameter_changes`` moves."""
+        kept = self._kept_plan
+        if kept is None or kept[0] != Layer.parameter_changes or kept[1].layers != self.layers:
+            kept = self._kept_plan = (Layer.parameter_changes, Plan(self.layers))
+        return kept[1]
 
     def _lowest_trained(self) -> int:
         """The index of the first layer that holds something to train (``len(layers)`` if none does)."""
