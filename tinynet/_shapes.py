@@ -51,6 +51,8 @@ def shape_fits(built: Any, received: Any) -> bool:
     A known size in ``built`` takes that size only, and not ``None`` (a layer built for 7 steps
     cannot promise to run on sequences of any length).
     """
+    if built == received:  # the common case (every check of predict's input): no loop over the sizes
+        return True
     if isinstance(built, list) or isinstance(received, list):
         return (
             isinstance(built, list)
