@@ -95,6 +95,28 @@ def test_a_regularized_or_constrained_parameter_takes_the_per_parameter_path() -
     assert np.linalg.norm(m.layers[0].kernel.value, axis=0).max() <= 0.5 * (1 + 1e-6)
 
 
+def test_a_regularizer_or_constraint_set_between_steps_is_seen_at_the_next_step() -> None:
+    """plain() keeps its answer between steps, but setting any parameter's regularizer, constraint or
+    trainable flag makes it look again: the next step takes the per-parameter path and applies them."""
+    tn.utils.set_random_seed(0)
+    m = tn.Sequential([tn.layers.Dense(4, input_shape=(3,))])
+    m.compile(optimizer="sgd", loss="mse")
+    y = np.repeat(Y, 4, axis=1)
+    m.train_on_batch(X, y)
+    with tn.models.loops.training(m, walk_afresh=False):
+        flat = m.trainable_parameters()
+    assert isinstance(flat, FlatParameters) and flat.plain()
+    kernel = m.layers[0].kernel
+    kernel.constraint = tn.constraints.MaxNorm(0.01)
+    assert not flat.plain()
+    m.train_on_batch(X, y)
+    assert np.linalg.norm(kernel.value, axis=0).max() <= 0.01 * (1 + 1e-6)
+    kernel.constraint = None
+    assert flat.plain()
+    kernel.regularizer = tn.regularizers.L2(0.5)
+    assert not flat.plain()
+
+
 def test_a_model_resumes_bitwise_from_a_file_saved_mid_training(tmp_path) -> None:  # type: ignore[no-untyped-def]
     whole, halves = model(tn.optimizers.Adam(1e-2)), model(tn.optimizers.Adam(1e-2))
     whole.fit(X, Y, epochs=4, batch_size=8, verbose=0, shuffle=False)

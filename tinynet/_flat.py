@@ -44,6 +44,7 @@ class FlatParameters(list):  # a list of Parameter, as trainable_parameters retu
             start += size
         self._views: list[tuple[np.ndarray, np.ndarray]] | None = views
         self._checked_at = Parameter.pin_changes
+        self._plain: tuple[int, bool] | None = None
 
     @staticmethod
     def of(parameters: list[Parameter]) -> list[Parameter]:
@@ -57,18 +58,28 @@ class FlatParameters(list):  # a list of Parameter, as trainable_parameters retu
         return FlatParameters(parameters)
 
     def plain(self) -> bool:
-        """Whether every parameter trains and carries no regularizer and no constraint (checked at C speed)."""
+        """Whether every parameter trains and carries no regularizer and no constraint.
+
+        Checked at C speed, and kept until ``Parameter.setting_changes`` moves (one of those
+        three attributes of any parameter was set): an optimizer asks at every step.
+        """
+        kept = self._plain
+        if kept is not None and kept[0] == Parameter.setting_changes:
+            return kept[1]
         n = len(self)
-        return (
+        answer = (
             sum(map(_TRAINABLE, self)) == n
             and list(map(_REGULARIZER, self)).count(None) == n
             and list(map(_CONSTRAINT, self)).count(None) == n
         )
+        self._plain = (Parameter.setting_changes, answer)
+        return answer
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """A pickled or deep-copied list is never intact: its parameters hold copies, not views of its buffers."""
         self.__dict__.update(state)
         self._views = None
+        self._plain = None  # the counter it was kept against belongs to another process
 
     def intact(self) -> bool:
         """Whether every parameter's value and grad still are the views this list made.

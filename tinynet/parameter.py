@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Parameter", "parameter_budget"]
 
+_SETTINGS = frozenset({"trainable", "regularizer", "constraint"})
+
 
 class Parameter:
     """A named array a layer learns, with the gradient ``backward`` computed for it.
@@ -70,6 +72,14 @@ class Parameter:
     #: Counts the times any parameter was pinned into a flat buffer or left one (``pin``, ``astype``):
     #: while it stays put, every flat buffer is as it was made (see :mod:`tinynet._flat`).
     pin_changes: int = 0
+    #: Counts the times any parameter's ``trainable``, ``regularizer`` or ``constraint`` was set: while it
+    #: stays put, a check of them made before still holds (``FlatParameters.plain`` keeps its answer).
+    setting_changes: int = 0
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SETTINGS:
+            Parameter.setting_changes += 1
+        object.__setattr__(self, name, value)
 
     def __init__(
         self, name: str, value: Any, trainable: bool = True, regularizer: Any = None, constraint: Any = None

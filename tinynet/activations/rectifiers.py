@@ -86,7 +86,7 @@ class ReLU(Activation):
         if not self.remembering:  # inference: no backward will need the mask
             return np.maximum(x, zeros(x.shape, x.dtype), out=x)
         mask = (x > 0).astype(x.dtype)
-        self.remember(mask=mask)
+        self._memory = {"mask": mask}  # remember(mask=mask), whose check was just made
         x *= mask  # y = x * mask, written over x
         return x
 

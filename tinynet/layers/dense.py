@@ -118,7 +118,7 @@ class Dense(ActivatedLayer):
 
     def backward_linear(self, dz: Array) -> Array | None:
         (x2,) = self.recall("x")
-        dz2 = _rows(dz)
+        dz2 = dz if dz.ndim == 2 else _rows(dz)
         np.matmul(x2.T, dz2, out=self.kernel.grad)  # written in place: it may be a view of a flat buffer
         if self.bias is not None:
             column_sums(dz2, out=self.bias.grad)  # dz2.sum(axis=0), in place too

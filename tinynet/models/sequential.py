@@ -58,7 +58,7 @@ class Sequential(Model):
     def __init__(self, layers: Iterable[Layer] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.layers: list[Layer] = []
-        self._lowest: tuple[int, int] | None = None
+        self._lowest: tuple[int, Plan, int] | None = None
         self._masks: tuple[int, bool] | None = None
         self._kept_plan: tuple[int, Plan] | None = None
         self._contents: tuple[int, int, set[int], Shape | None] | None = None  # see _layers_inside
@@ -181,13 +181,12 @@ class Sequential(Model):
         own ``needs_input_grad`` false, so it may skip its input gradient.
         The steps are those ``forward`` ran (:class:`~tinynet.models._plan.Plan`).
         """
-        plan = self._plan()
-        steps = plan.steps
+        steps = self._plan().steps
         if self.needs_input_grad:
             for step in reversed(steps):
                 grad = step.backward(grad)  # None only from the first layer (an index has none)
             return grad
-        bottom = plan.step_of(self._lowest_trained())
+        bottom = self._lowest_trained_step()
         if bottom == len(steps):
             return None
         for step in reversed(steps[bottom + 1 :]):
@@ -207,12 +206,13 @@ class Sequential(Model):
             kept = self._kept_plan = (Layer.parameter_changes, Plan(self.layers))
         return kept[1]
 
-    def _lowest_trained(self) -> int:
-        """The index of the first layer that holds something to train (``len(layers)`` if none does)."""
-        if self._lowest is None or self._lowest[0] != Layer.parameter_changes:
+    def _lowest_trained_step(self) -> int:
+        """The index of the first step that holds something to train (``len(steps)`` if none does)."""
+        plan = self._plan()
+        if self._lowest is None or self._lowest[0] != Layer.parameter_changes or self._lowest[1] is not plan:
             index = next((i for i, layer in enumerate(self.layers) if layer.trainable_parameters()), len(self.layers))
-            self._lowest = (Layer.parameter_changes, index)
-        return self._lowest[1]
+            self._lowest = (Layer.parameter_changes, plan, plan.step_of(index))
+        return self._lowest[2]
 
     # ------------------------------------------------------------------ the fused loss
     def output_layers(self) -> list[Layer]:
