@@ -15,7 +15,7 @@ gradients between updates (``gradient_accumulation_steps``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -27,13 +27,13 @@ from ..parameter import Parameter
 from ..registry import serialize
 from ..utils import describe
 from . import schedules
+from ._clipping import clipped
 from ._slot_state import ACCUMULATOR, AVERAGE, SlotState
-from .schedules import LearningRateSchedule
+from .schedules import LearningRate, LearningRateSchedule, checked_learning_rate
 
 __all__ = ["Optimizer", "LearningRate", "Array"]
 
 Array = np.ndarray
-LearningRate = float | Callable[[int], float]  # a float, a LearningRateSchedule or any f(step) -> float
 
 
 class Optimizer(SlotState):
@@ -130,7 +130,7 @@ class Optimizer(SlotState):
         gradient_accumulation_steps: int | None = None,
     ) -> None:
         where = type(self).__name__
-        learning_rate = _checked_learning_rate(where, learning_rate)
+        learning_rate = checked_learning_rate(where, learning_rate)
         if weight_decay is not None:
             weight_decay = number(weight_decay, where, "weight_decay", 0.0)
         clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
@@ -230,7 +230,7 @@ class Optimizer(SlotState):
                 f"set to {value!r}. Create the optimizer with a float learning_rate to change it from a callback "
                 "(LearningRateScheduler, ReduceLROnPlateau), or assign a new schedule."
             )
-        self._learning_rate = _checked_learning_rate(where, value)
+        self._learning_rate = checked_learning_rate(where, value)
 
     # ------------------------------------------------------------ the step
     @property
@@ -267,7 +267,8 @@ class Optimizer(SlotState):
                 gradients = [(g + slot[ACCUMULATOR]) / n for g, slot in zip(gradients, slots, strict=True)]
                 for slot in slots:
                     slot[ACCUMULATOR][...] = 0.0
-            for p, g, slot in zip(trainable, self._clipped(gradients), slots, strict=True):
+            gradients = clipped(gradients, self.clipvalue, self.clipnorm, self.global_clipnorm)
+            for p, g, slot in zip(trainable, gradients, slots, strict=True):
                 w, decay = p.value, self.weight_decay_of(p)
                 if decay:
                     w -= (lr * decay) * w
@@ -338,21 +339,6 @@ class Optimizer(SlotState):
             if average is not None:
                 p.value[...] = average
 
-    def _clipped(self, gradients: list[Array]) -> list[Array]:
-        """The gradients the update uses: new arrays where clipping changes them, ``p.grad`` itself elsewhere."""
-        if self.clipvalue is not None:
-            c = self.clipvalue
-            return [np.clip(g, -c, c) for g in gradients]
-        if self.clipnorm is not None:
-            c = self.clipnorm
-            norms = [math.sqrt(_squared_norm(g)) for g in gradients]
-            return [g * (c / norm) if norm > c else g for g, norm in zip(gradients, norms, strict=True)]
-        if self.global_clipnorm is not None:
-            c = self.global_clipnorm
-            norm = math.sqrt(sum(_squared_norm(g) for g in gradients))
-            return [g * (c / norm) for g in gradients] if norm > c else gradients
-        return gradients
-
     def work_array(self, w: Array) -> Array:
         """A scratch array of ``w``'s shape and dtype, reused from step to step; its contents are undefined."""
         key = (w.shape, w.dtype)
@@ -412,20 +398,3 @@ class Optimizer(SlotState):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} iterations={self.iterations}>"
-
-
-def _checked_learning_rate(where: str, value: Any) -> LearningRate:
-    """A float ``>= 0`` or a schedule (any callable of the step that is not a class)."""
-    if callable(value) and not isinstance(value, type):
-        return value
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidTypeError(
-            f"{where}: learning_rate must be a float >= 0 or a schedule (a LearningRateSchedule or a callable of "
-            f"the step), received {describe(value)}."
-        )
-    return number(value, where, "learning_rate", 0.0)
-
-
-def _squared_norm(g: Array) -> float:
-    """``sum(g * g)`` accumulated in float64, so a float32 gradient's norm cannot overflow."""
-    return float(np.sum(np.square(g, dtype=np.float64)))

@@ -13,7 +13,10 @@ Keras's classes and formulas: :class:`ExponentialDecay` and
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from .._validation import boolean, number
 from ..errors import InvalidTypeError, InvalidValueError, UnknownIdentifierError
@@ -21,6 +24,20 @@ from ..registry import register, resolve
 from ..utils import describe
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "CosineDecay", "get"]
+
+LearningRate = float | Callable[[int], float]  # a float, a LearningRateSchedule or any f(step) -> float
+
+
+def checked_learning_rate(where: str, value: Any) -> LearningRate:
+    """A float ``>= 0`` or a schedule (any callable of the step that is not a class)."""
+    if callable(value) and not isinstance(value, type):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidTypeError(
+            f"{where}: learning_rate must be a float >= 0 or a schedule (a LearningRateSchedule or a callable of "
+            f"the step), received {describe(value)}."
+        )
+    return number(value, where, "learning_rate", 0.0)
 
 
 class LearningRateSchedule:
