@@ -32,6 +32,7 @@ from ..layers.activity import ActivityRegularization
 from ..utils import make_rng, unpack_x_y_sample_weight
 from . import data, loops, sources
 from .compiled_loss import CompiledLoss, kept_steps
+from .compiled_metrics import compiled_metrics
 from .data import count
 from .streams import ArrayBatches
 
@@ -86,7 +87,7 @@ class Trainer:
             raise InvalidValueError(f"{model._label()}: compile() needs a loss, e.g. loss='mse'.")
         new_optimizer = optimizers.get(optimizer)
         compiled_loss = CompiledLoss(model, loss, loss_weights)
-        new_metrics, metric_outputs = _compiled_metrics(model._label(), metrics, compiled_loss)
+        new_metrics, metric_outputs = compiled_metrics(model._label(), metrics, compiled_loss)
         if model.built:
             compiled_loss.check(model, model.compute_output_shape(model.input_shape or ()))
         new_optimizer.astype(model.dtype)
@@ -380,41 +381,3 @@ class Trainer:
         model: Any = self
         x = data.x_for_predict(model, x)
         return loops.predict_loop(model, x, max(data.count(x), 1))
-
-
-def _compiled_metrics(owner: str, metrics: Any, compiled_loss: CompiledLoss) -> tuple[list[Any], list[int] | None]:
-    """The metric objects, and for several outputs which output each watches (``None`` for one output).
-
-    ``"accuracy"`` resolves against each output's own loss; with several outputs
-    every metric is named ``<output>_<name>``.
-    """
-    names = compiled_loss.names
-    if metrics is None:
-        metrics = []
-    if len(names) == 1:
-        if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
-            raise InvalidTypeError(f"{owner}: metrics must be a list, e.g. ['accuracy'], received {metrics!r}.")
-        return [metrics_module.get(m, loss=compiled_loss.loss) for m in metrics], None
-    if isinstance(metrics, dict):
-        unknown = sorted(set(metrics) - set(names))
-        if unknown:
-            raise InvalidValueError(f"{owner}: metrics names outputs {unknown}, but the model's outputs are {names}.")
-        per_output = [metrics.get(name, []) for name in names]
-    elif isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
-        if len(metrics) != len(names):
-            raise InvalidValueError(
-                f"{owner}: metrics has {len(metrics)} lists, but the model has {len(names)} outputs {names}."
-            )
-        per_output = list(metrics)
-    elif isinstance(metrics, (list, tuple)):
-        per_output = [list(metrics)] * len(names)
-    else:
-        raise InvalidTypeError(f"{owner}: metrics must be a list, a list of lists or a dict, received {metrics!r}.")
-    found, outputs = [], []
-    for index, (name, wanted) in enumerate(zip(names, per_output, strict=True)):
-        for identifier in [wanted] if not isinstance(wanted, (list, tuple)) else wanted:
-            metric = metrics_module.get(identifier, loss=compiled_loss.outputs[index].loss)
-            metric.name = f"{name}_{metric.name}"
-            found.append(metric)
-            outputs.append(index)
-    return found, outputs
