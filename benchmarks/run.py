@@ -22,7 +22,6 @@ for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, THREADS)
 
 import statistics  # noqa: E402
-import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -34,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peers  # noqa: E402
 import yardstick  # noqa: E402
+from ceilings import convnet_ceiling, matmul_peak, mlp_ceiling, mlp_flops, timed  # noqa: E402
 
 import tinynet as tn  # noqa: E402
 
@@ -91,12 +91,6 @@ def tinynet_accuracy(model: tn.Sequential, x: np.ndarray, y: np.ndarray) -> floa
 
 
 # ---------------------------------------------------------------------------- timing
-def timed(run: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = run()
-    return time.perf_counter() - start, result
-
-
 def compare(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, tuple[float, object]]:
     """Each contender ``repeats`` times, alternating; the median time and the last result of each."""
     times: dict[str, list[float]] = {name: [] for name in runs}
@@ -106,38 +100,6 @@ def compare(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, tu
             seconds, results[name] = timed(run)
             times[name].append(seconds)
     return {name: (statistics.median(times[name]), results[name]) for name in runs}
-
-
-def matmul_peak(repeats: int = 5) -> float:
-    """float32 GFLOP/s of a large matrix product on this machine, now."""
-    a = np.random.default_rng(0).standard_normal((2048, 2048), dtype=np.float32)
-    a @ a
-    best = min(timed(lambda: a @ a)[0] for _ in range(repeats))
-    return 2 * 2048**3 / best / 1e9
-
-
-def mlp_flops(sizes: list[int], n: int) -> float:
-    """The FLOPs of one epoch's matrix products: x @ W, a.T @ dz and dz @ W.T, except the data's gradient."""
-    weights = [a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
-    return 2 * n * (3 * sum(weights) - weights[0])
-
-
-def mlp_ceiling(sizes: list[int], n: int, batch_size: int, repeats: int = 3) -> float:
-    """Seconds for one epoch's matrix products alone, at the workload's own shapes: no framework can train faster."""
-    rng = np.random.default_rng(0)
-    kernels = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
-    inputs = [rng.standard_normal((batch_size, a), dtype=np.float32) for a in sizes[:-1]]
-    grads = [rng.standard_normal((batch_size, b), dtype=np.float32) for b in sizes[1:]]
-
-    def epoch() -> None:
-        for _ in range(-(-n // batch_size)):
-            for layer, (kernel, a, dz) in enumerate(zip(kernels, inputs, grads, strict=True)):
-                a @ kernel
-                a.T @ dz
-                if layer:
-                    dz @ kernel.T
-
-    return min(timed(epoch)[0] for _ in range(repeats))
 
 
 # ---------------------------------------------------------------------------- workloads
@@ -312,7 +274,12 @@ def workload_convnet(args: argparse.Namespace) -> list[dict]:
     runs: dict[str, Callable[[], object]] = {"tinynet": tinynet_convnet}
     runs.update(peers.convnet(images, y[:n]))
     name = f"convnet  Keras mnist_convnet, Adam, batch 128, 1 epoch of {n} ({source})"
-    return [_row(name, compare(runs, args.repeats))]
+    out = compare(runs, args.repeats)
+    row = _row(name, out)
+    ceiling = convnet_ceiling(n)
+    multiples = "; ".join(f"{name} {t / ceiling:.1f}x that" for name, (t, _) in out.items())
+    row["note"] = f"ceiling: the epoch's matrix products alone (im2col's) take {_format_time(ceiling)}; {multiples}"
+    return [row]
 
 
 WORKLOADS = {
