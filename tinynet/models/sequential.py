@@ -55,12 +55,15 @@ class Sequential(Model):
     (17, [(2, 4), (4,), (4, 1), (1,)])
     """
 
+    #: ``(Layer.parameter_changes, plan)``: the steps ``forward`` and ``backward`` run (see ``_plan``); a class
+    #: default, so a model pickled before plans existed still runs.
+    _kept_plan: tuple[int, Plan] | None = None
+
     def __init__(self, layers: Iterable[Layer] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.layers: list[Layer] = []
         self._lowest: tuple[int, Plan, int] | None = None
         self._masks: tuple[int, bool] | None = None
-        self._kept_plan: tuple[int, Plan] | None = None
         self._contents: tuple[int, int, set[int], Shape | None] | None = None  # see _layers_inside
         for layer in layers or []:
             self.add(layer)
