@@ -168,3 +168,15 @@ def test_training_through_the_plan_gives_the_weights_of_the_listed_order() -> No
             model.train_on_batch(x, y)
     for a, b in zip(models[0].get_weights(), models[1].get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_forward_that_carried_a_mask_is_undone_layer_by_layer() -> None:
+    """With a mask, forward runs the layers one by one (each may use or drop it); backward must undo that order."""
+    model = convnet()
+    model.forward(np.zeros((2, 8, 8, 2)), training=True)  # the plan's steps run once
+    x = np.random.default_rng(6).standard_normal((2, 8, 8, 2))
+    grad = np.ones((2, 2))
+    with pytest.warns(UserWarning, match="does not support masking"):
+        y = model.forward(x, training=True, mask=np.ones((2, 8), dtype=bool)).copy()
+    got = (y, model.backward(grad).copy(), [p.grad.copy() for p in model.trainable_parameters()])
+    assert_same(got, as_listed(model, x, grad))

@@ -86,16 +86,19 @@ Step = Any  # a Layer, or a PoolThenActivate: both have forward(x, training), ba
 
 
 class Plan:
-    """The steps a Sequential runs, and the index of each step's first layer in its ``layers``."""
+    """The steps a Sequential runs, and the index of each step's first layer in its ``layers``.
 
-    def __init__(self, layers: list[Layer]) -> None:
+    ``reorder=False`` gives one step per layer, as listed (a forward that carries a mask runs so).
+    """
+
+    def __init__(self, layers: list[Layer], reorder: bool = True) -> None:
         self.layers = list(layers)
         self.steps: list[Step] = []
         self.starts: list[int] = []
         i = 0
         while i < len(layers):
             self.starts.append(i)
-            if i + 1 < len(layers) and _commute(layers[i], layers[i + 1]):
+            if reorder and i + 1 < len(layers) and _commute(layers[i], layers[i + 1]):
                 self.steps.append(PoolThenActivate(layers[i], layers[i + 1]))  # type: ignore[arg-type]
                 i += 2
             else:

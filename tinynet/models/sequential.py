@@ -58,6 +58,7 @@ class Sequential(Model):
     #: ``(Layer.parameter_changes, plan)``: the steps ``forward`` and ``backward`` run (see ``_plan``); a class
     #: default, so a model pickled before plans existed still runs.
     _kept_plan: tuple[int, Plan] | None = None
+    _forward_plan: Plan | None = None  # the steps the last forward ran
 
     def __init__(self, layers: Iterable[Layer] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -160,13 +161,16 @@ class Sequential(Model):
     def forward(self, x: Array, training: bool = False, mask: Any = None) -> Array:
         """The layers in order; a mask (made inside, or ``mask`` given) is carried along (:mod:`tinynet._masking`)."""
         if mask is None and not self._makes_masks():
-            for step in self._plan().steps:  # the layers, a pooling run before a ReLU where they commute
+            plan = self._plan()
+            for step in plan.steps:  # the layers, a pooling run before a ReLU where they commute
                 x = step.forward(x, training and step.trainable)
             self._output_masks = None
-            return x
-        for layer in self.layers:
-            x, mask = run_masked(layer, x, training and layer.trainable, mask, {})
-        self.keep_output_masks([x], [mask])
+        else:
+            plan = Plan(self.layers, reorder=False)  # each layer may use the mask, or drop it: one by one
+            for layer in self.layers:
+                x, mask = run_masked(layer, x, training and layer.trainable, mask, {})
+            self.keep_output_masks([x], [mask])
+        self._forward_plan = plan  # backward undoes these steps
         return x
 
     def _makes_masks(self) -> bool:
@@ -182,14 +186,15 @@ class Sequential(Model):
         train (frozen, or without parameters, such as ``Flatten``) are not run
         at all, and the lowest one that has something to train runs with its
         own ``needs_input_grad`` false, so it may skip its input gradient.
-        The steps are those ``forward`` ran (:class:`~tinynet.models._plan.Plan`).
+        The steps are those the last ``forward`` ran (:class:`~tinynet.models._plan.Plan`).
         """
-        steps = self._plan().steps
+        plan = self._forward_plan or self._plan()
+        steps = plan.steps
         if self.needs_input_grad:
             for step in reversed(steps):
                 grad = step.backward(grad)  # None only from the first layer (an index has none)
             return grad
-        bottom = self._lowest_trained_step()
+        bottom = self._lowest_trained_step(plan)
         if bottom == len(steps):
             return None
         for step in reversed(steps[bottom + 1 :]):
@@ -209,9 +214,8 @@ class Sequential(Model):
             kept = self._kept_plan = (Layer.parameter_changes, Plan(self.layers))
         return kept[1]
 
-    def _lowest_trained_step(self) -> int:
-        """The index of the first step that holds something to train (``len(steps)`` if none does)."""
-        plan = self._plan()
+    def _lowest_trained_step(self, plan: Plan) -> int:
+        """The index of the first step of ``plan`` that holds something to train (``len(steps)`` if none does)."""
         if self._lowest is None or self._lowest[0] != Layer.parameter_changes or self._lowest[1] is not plan:
             index = next((i for i, layer in enumerate(self.layers) if layer.trainable_parameters()), len(self.layers))
             self._lowest = (Layer.parameter_changes, plan, plan.step_of(index))
