@@ -58,7 +58,6 @@ class Sequential(Model):
     #: ``(Layer.parameter_changes, plan)``: the steps ``forward`` and ``backward`` run (see ``_plan``); a class
     #: default, so a model pickled before plans existed still runs.
     _kept_plan: tuple[int, Plan] | None = None
-    _forward_plan: Plan | None = None  # the steps the last forward ran
 
     def __init__(self, layers: Iterable[Layer] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -170,7 +169,7 @@ class Sequential(Model):
             for layer in self.layers:
                 x, mask = run_masked(layer, x, training and layer.trainable, mask, {})
             self.keep_output_masks([x], [mask])
-        self._forward_plan = plan  # backward undoes these steps
+        self.remember(plan=plan)  # backward undoes these steps (a shared model: each call's own)
         return x
 
     def _makes_masks(self) -> bool:
@@ -188,7 +187,7 @@ class Sequential(Model):
         own ``needs_input_grad`` false, so it may skip its input gradient.
         The steps are those the last ``forward`` ran (:class:`~tinynet.models._plan.Plan`).
         """
-        plan = self._forward_plan or self._plan()
+        (plan,) = self.recall("plan")
         steps = plan.steps
         if self.needs_input_grad:
             for step in reversed(steps):
