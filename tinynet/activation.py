@@ -38,7 +38,7 @@ class Activation(Layer):
     supports_masking = True
 
     #: Whether ``f(max(a, b)) == max(f(a), f(b))`` exactly, with the gradient unchanged when the maximum is
-    #: taken first: a Sequential may then run a max pooling before this activation instead of after it,
+    #: taken first: a model may then run a max pooling before this activation instead of after it,
     #: on fewer values (``tinynet/models/_plan.py``). True for the plain ReLU.
     commutes_with_max = False
 

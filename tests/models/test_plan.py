@@ -180,3 +180,70 @@ def test_a_forward_that_carried_a_mask_is_undone_layer_by_layer() -> None:
         y = model.forward(x, training=True, mask=np.ones((2, 8), dtype=bool)).copy()
     got = (y, model.backward(grad).copy(), [p.grad.copy() for p in model.trainable_parameters()])
     assert_same(got, as_listed(model, x, grad))
+
+
+# ---------------------------------------------------------------------------- graph models
+def graph_convnet(branch: bool = False, conv_output: bool = False, seed: int = 0) -> tn.Model:
+    """The convnet above as a graph; ``branch`` also reads the first convolution's output elsewhere."""
+    tn.utils.set_random_seed(seed)
+    x = tn.Input(shape=(8, 8, 2))
+    c1 = L.Conv2D(3, 2, activation="relu")(x)
+    p1 = L.MaxPool2D(2)(c1)
+    c2 = L.Conv2D(4, 2, activation="relu")(p1)
+    y = L.Dense(2)(L.Flatten()(L.MaxPool2D(2)(c2)))
+    if branch:
+        y = L.Add()([y, L.Dense(2)(L.GlobalAvgPool2D()(c1))])
+    outputs = [y, c1] if conv_output else y
+    return tn.Model(x, outputs).astype("float64")
+
+
+def graph_kinds(model: tn.Model) -> list[str]:
+    return [type(step.layer).__name__ for step in model._graph.pooled_steps]
+
+
+def test_a_graph_runs_a_relu_layer_and_the_pooling_that_alone_reads_it_as_one_step() -> None:
+    assert graph_kinds(graph_convnet()) == ["PoolThenActivate", "PoolThenActivate", "Flatten", "Dense"]
+    assert graph_kinds(graph_convnet(branch=True))[:2] == ["Conv2D", "MaxPool2D"]  # c1 has two readers
+    assert graph_kinds(graph_convnet(conv_output=True))[:2] == ["Conv2D", "MaxPool2D"]  # c1 is an output
+
+
+@settings(max_examples=20, deadline=None)
+@given(x=images, seed=st.integers(0, 2**16))
+def test_a_graph_pooling_first_gives_the_numbers_of_its_layers_as_listed(x: np.ndarray, seed: int) -> None:
+    model = graph_convnet(seed=seed)
+    grad = np.random.default_rng(seed).standard_normal((3, 2))
+    y = model.forward(x, training=True).copy()
+    dx = model.backward(grad).copy()
+    got = (y, dx, [p.grad.copy() for p in model.trainable_parameters()])
+    assert_same(got, as_listed(_chain(model), x, grad))
+
+
+def test_a_graph_trains_to_the_weights_of_the_sequential_of_its_layers() -> None:
+    x = np.random.default_rng(8).standard_normal((8, 8, 8, 2))
+    y = np.random.default_rng(9).integers(0, 2, 8)
+    graph, chain = graph_convnet(seed=3), convnet()
+    chain.set_weights(graph.get_weights())
+    for model in (graph, chain):
+        model.compile(optimizer="sgd", loss=tn.losses.SparseCategoricalCrossentropy(from_logits=True))
+        for _ in range(3):
+            model.train_on_batch(x, y)
+    for a, b in zip(graph.get_weights(), chain.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _chain(model: tn.Model) -> tn.Sequential:
+    """A Sequential view of a chain-shaped graph's layers (the same objects), for ``as_listed``."""
+    chain = tn.Sequential()
+    chain.layers = [layer for layer in model.layers if not isinstance(layer, L.InputLayer)]
+    return chain
+
+
+def test_a_graph_forward_that_carried_a_mask_is_undone_node_by_node() -> None:
+    model = graph_convnet()
+    model.forward(np.zeros((2, 8, 8, 2)), training=True)  # the pooled steps run once
+    x = np.random.default_rng(10).standard_normal((2, 8, 8, 2))
+    grad = np.ones((2, 2))
+    with pytest.warns(UserWarning, match="does not support masking"):
+        y = model.forward(x, training=True, mask=np.ones((2, 8), dtype=bool)).copy()
+    got = (y, model.backward(grad).copy(), [p.grad.copy() for p in model.trainable_parameters()])
+    assert_same(got, as_listed(_chain(model), x, grad))

@@ -1,4 +1,4 @@
-"""The order a Sequential runs its layers in: as listed, but for one rewrite that changes no number.
+"""The order a model runs its layers in: as listed, but for one rewrite that changes no number.
 
 Keras's convnet block is a convolution with a ReLU, then a max pooling:
 ``Conv2D(32, 3, activation="relu"), MaxPool2D(2)``. The ReLU runs over every
@@ -13,7 +13,9 @@ Where the ReLU's outputs of a window tie while its inputs differ, they are all
 ``<= 0``, and the ReLU's derivative there is 0 whichever of them the pooling
 routes the gradient to; elsewhere both orders route it to the same element.
 
-:class:`Plan` finds such pairs, and a :class:`PoolThenActivate` runs each as
+:class:`Plan` finds such pairs in a Sequential (``functional._pool_first`` in a
+graph model, where the pooling must be the only reader of the layer's output),
+and a :class:`PoolThenActivate` runs each as
 the layer's ``forward_linear``, the pooling's ``forward``, then the
 activation's ``forward`` (and their backwards in reverse). Every part is
 still the layer's own method; only the order changes. A pair is rewritten
@@ -30,8 +32,9 @@ from typing import Any
 from ..layer import Array, Layer
 from ..layers.activated import ActivatedLayer
 from ..layers.pooling import MaxPool2D
+from ..parameter import Parameter
 
-__all__ = ["Plan", "PoolThenActivate"]
+__all__ = ["Plan", "PoolThenActivate", "commutes"]
 
 
 class PoolThenActivate:
@@ -47,23 +50,16 @@ class PoolThenActivate:
     """
 
     trainable = True  # each layer's own flag is read in forward, as Sequential does for the others
+    #: Set false (on this step) by a model whose lowest trained step this is: the layer then skips dL/dx.
+    needs_input_grad = True
 
     def __init__(self, layer: ActivatedLayer, pool: MaxPool2D) -> None:
         self.layer, self.pool = layer, pool
         self._reordered = False
 
-    @property
-    def needs_input_grad(self) -> bool:
-        """The layer's: when false, its ``backward_linear`` skips dL/dx (see ``Sequential.backward``)."""
-        return self.layer.needs_input_grad
-
-    @needs_input_grad.setter
-    def needs_input_grad(self, value: bool) -> None:
-        self.layer.needs_input_grad = value
-
-    @needs_input_grad.deleter
-    def needs_input_grad(self) -> None:
-        del self.layer.needs_input_grad
+    def trainable_parameters(self) -> list[Parameter]:
+        """The layer's and the pooling's (a graph asks which steps train)."""
+        return self.layer.trainable_parameters() + self.pool.trainable_parameters()
 
     def forward(self, x: Array, training: bool = False) -> Array:
         layer, pool = self.layer, self.pool
@@ -77,9 +73,15 @@ class PoolThenActivate:
 
     def backward(self, grad: Array) -> Array | None:
         layer, pool = self.layer, self.pool
-        if not self._reordered:
-            return layer.backward(pool.backward(grad))
-        return layer.backward_linear(pool.backward(layer.activation.backward(grad)))  # type: ignore[union-attr]
+        if not self.needs_input_grad:
+            layer.needs_input_grad = False
+        try:
+            if not self._reordered:
+                return layer.backward(pool.backward(grad))
+            return layer.backward_linear(pool.backward(layer.activation.backward(grad)))  # type: ignore[union-attr]
+        finally:
+            if not self.needs_input_grad:
+                del layer.needs_input_grad  # back to the class's default
 
 
 Step = Any  # a Layer, or a PoolThenActivate: both have forward(x, training), backward(grad), trainable
@@ -98,7 +100,7 @@ class Plan:
         i = 0
         while i < len(layers):
             self.starts.append(i)
-            if reorder and i + 1 < len(layers) and _commute(layers[i], layers[i + 1]):
+            if reorder and i + 1 < len(layers) and commutes(layers[i], layers[i + 1]):
                 self.steps.append(PoolThenActivate(layers[i], layers[i + 1]))  # type: ignore[arg-type]
                 i += 2
             else:
@@ -112,7 +114,7 @@ class Plan:
         return max(k for k, start in enumerate(self.starts) if start <= layer_index)
 
 
-def _commute(layer: Layer, pool: Layer) -> bool:
+def commutes(layer: Layer, pool: Layer) -> bool:
     """Whether ``layer``'s activation may run after ``pool``: a plain ActivatedLayer then a plain MaxPool2D."""
     return (
         isinstance(layer, ActivatedLayer)

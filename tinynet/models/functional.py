@@ -29,6 +29,7 @@ from ..errors import InvalidTypeError, InvalidValueError
 from ..layer import Array, Layer
 from ..layers.input_layer import InputLayer
 from ..symbolic import SymbolicTensor
+from ._plan import PoolThenActivate, commutes
 
 __all__ = ["Graph", "Structure"]
 
@@ -130,7 +131,6 @@ class Graph:
                 writes.append(slot[id(tensor)])
             self.steps.append(_Step(node.layer, reads, writes, node.takes_list, node.gives_list, node.options))
         self.slot_count = len(slot)
-        self.steps_backward = list(reversed(list(enumerate(self.steps))))
         self.input_slots = list(range(len(self.inputs.tensors)))
         self.output_slots = [slot[id(t)] for t in self.outputs.tensors]
         layers: list[Layer] = [t.node.layer for t in self.inputs.tensors]
@@ -149,7 +149,10 @@ class Graph:
                 f"{twice} name more than one layer. Pass name= to tell them apart."
             )
         self.layers = layers
-        self._plan: tuple[int, bool, list[int]] | None = None
+        #: The steps without masks: a plain ReLU layer and the max pooling that alone reads it run as one
+        #: step, pooling first (:mod:`tinynet.models._plan`); with masks the nodes run one by one.
+        self.pooled_steps = _pool_first(self.steps, set(self.output_slots))
+        self._kept_modes: dict[bool, tuple[int, bool, list[int]]] = {}  # by pooled: see _modes
         self._masks: tuple[int, bool] | None = None
 
     def check_input_values(self, x: Any) -> None:
@@ -181,7 +184,9 @@ class Graph:
                 masks[slot] = m
         memories: dict[int, list[tuple[Layer, Any]]] = {}
         remembering = model.remembering
-        for index, step in enumerate(self.steps):
+        pooled = masks is None
+        steps = self.pooled_steps if pooled else self.steps
+        for index, step in enumerate(steps):
             layer = step.layer
             if step.simple and masks is None:
                 values[step.write] = layer.forward(values[step.read], training and layer.trainable)
@@ -202,7 +207,7 @@ class Graph:
                     values[step.write] = out
             if step.shared and remembering:  # this call's memory, put back before its backward
                 memories[index] = [(inner, inner._memory) for inner in layer.walk()]
-        model.remember(state=(values, memories))
+        model.remember(state=(values, memories, pooled))
         outputs = [values[s] for s in self.output_slots]
         model.keep_output_masks(outputs, None if masks is None else [masks[s] for s in self.output_slots])
         if self.outputs.kind == "single":
@@ -217,16 +222,18 @@ class Graph:
 
     def backward(self, model: Layer, grad: Any) -> Any:
         """dL/d(inputs) from ``grad`` = dL/d(outputs); ``None`` when ``model.needs_input_grad`` is false."""
-        ((values, memories),) = model.recall("state")
+        ((values, memories, pooled),) = model.recall("state")
+        steps = self.pooled_steps if pooled else self.steps  # the steps forward ran
         grads: list[Any] = [None] * self.slot_count
         if self.outputs.kind == "single":
             grads[self.output_slots[0]] = grad
         else:
             for slot, g in zip(self.output_slots, self.outputs.flatten(grad), strict=True):
                 grads[slot] = g if grads[slot] is None else grads[slot] + g
-        modes = self._modes(model)
+        modes = self._modes(model, pooled)
         summed: dict[int, tuple[Any, Array]] = {}
-        for index, step in self.steps_backward:
+        for index in range(len(steps) - 1, -1, -1):
+            step = steps[index]
             mode = modes[index]
             if mode == 0:
                 continue
@@ -274,27 +281,29 @@ class Graph:
             return None
         return self.inputs.pack([np.zeros_like(values[s]) if grads[s] is None else grads[s] for s in self.input_slots])
 
-    def _modes(self, model: Layer) -> list[int]:
-        """Per step: 0 skip, 1 parameters only, 2 parameters and input gradient; kept until anything changes.
+    def _modes(self, model: Layer, pooled: bool) -> list[int]:
+        """Per step of those forward ran (``pooled_steps`` or ``steps``): 0 skip, 1 parameters only, 2 parameters
+        and input gradient; kept until anything changes.
 
         A tensor needs a gradient when something trainable lies upstream of it
         (or it is an input and the caller wants dL/dx); a node runs its backward
         when it has something to train or any of its inputs needs a gradient.
         """
         key = (Layer.parameter_changes, model.needs_input_grad)
-        if self._plan is not None and self._plan[:2] == key:
-            return self._plan[2]
+        kept = self._kept_modes.get(pooled)
+        if kept is not None and kept[:2] == key:
+            return kept[2]
         needed = [False] * self.slot_count
         for slot in self.input_slots:
             needed[slot] = model.needs_input_grad
         modes = []
-        for step in self.steps:
+        for step in self.pooled_steps if pooled else self.steps:
             trains = bool(step.layer.trainable_parameters())
             inputs_need = any(needed[s] for s in step.reads)
             for slot in step.writes:
                 needed[slot] = trains or inputs_need
             modes.append(2 if inputs_need else 1 if trains else 0)
-        self._plan = (*key, modes)
+        self._kept_modes[pooled] = (*key, modes)
         return modes
 
 
@@ -321,3 +330,36 @@ def _nodes_in_order(owner: str, outputs: list[SymbolicTensor], inputs: set[int])
             stack.append((node, True))
             stack.extend((t.node, False) for t in reversed(node.inputs) if state.get(id(t.node)) != 2)
     return order
+
+
+def _pool_first(steps: list[_Step], output_slots: set[int]) -> list[_Step]:
+    """``steps``, with each plain ReLU layer and the max pooling that alone reads its output run as one step.
+
+    The pair must be one node each, neither shared, and the layer's output no
+    model output: then nothing else sees the tensor between them. The step
+    takes the layer's place; nothing between the two read the pooling's output.
+    """
+    readers: dict[int, int] = {}
+    for step in steps:
+        for slot in step.reads:
+            readers[slot] = readers.get(slot, 0) + 1
+    reader_of = {step.read: j for j, step in enumerate(steps) if step.simple}
+    pooled, taken = [], set()
+    for i, step in enumerate(steps):
+        if i in taken:
+            continue
+        j = reader_of.get(step.write, -1) if step.simple and not step.shared else -1
+        pool = steps[j] if j > i else None
+        if (
+            pool is not None
+            and readers[step.write] == 1
+            and step.write not in output_slots
+            and not pool.shared
+            and commutes(step.layer, pool.layer)
+        ):
+            pair = PoolThenActivate(step.layer, pool.layer)  # type: ignore[arg-type]  # commutes checked the types
+            pooled.append(_Step(pair, step.reads, pool.writes, False, False, {}))  # type: ignore[arg-type]
+            taken.add(j)
+        else:
+            pooled.append(step)
+    return pooled
