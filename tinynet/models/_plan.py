@@ -58,7 +58,7 @@ class PoolThenActivate:
         self._reordered = False
 
     def trainable_parameters(self) -> list[Parameter]:
-        """The layer's and the pooling's (a graph asks which steps train)."""
+        """The layer's and the pooling's (a model asks which steps train)."""
         return self.layer.trainable_parameters() + self.pool.trainable_parameters()
 
     def forward(self, x: Array, training: bool = False) -> Array:
@@ -84,11 +84,11 @@ class PoolThenActivate:
                 del layer.needs_input_grad  # back to the class's default
 
 
-Step = Any  # a Layer, or a PoolThenActivate: both have forward(x, training), backward(grad), trainable
+Step = Any  # a Layer, or a PoolThenActivate: both have forward, backward, trainable, trainable_parameters
 
 
 class Plan:
-    """The steps a Sequential runs, and the index of each step's first layer in its ``layers``.
+    """The steps a Sequential runs: its layers, a :class:`PoolThenActivate` for each pair that commutes.
 
     ``reorder=False`` gives one step per layer, as listed (a forward that carries a mask runs so).
     """
@@ -96,22 +96,14 @@ class Plan:
     def __init__(self, layers: list[Layer], reorder: bool = True) -> None:
         self.layers = list(layers)
         self.steps: list[Step] = []
-        self.starts: list[int] = []
         i = 0
         while i < len(layers):
-            self.starts.append(i)
             if reorder and i + 1 < len(layers) and commutes(layers[i], layers[i + 1]):
                 self.steps.append(PoolThenActivate(layers[i], layers[i + 1]))  # type: ignore[arg-type]
                 i += 2
             else:
                 self.steps.append(layers[i])
                 i += 1
-
-    def step_of(self, layer_index: int) -> int:
-        """The index of the step that runs ``layers[layer_index]``; ``len(steps)`` for ``len(layers)``."""
-        if layer_index >= len(self.layers):
-            return len(self.steps)
-        return max(k for k, start in enumerate(self.starts) if start <= layer_index)
 
 
 def commutes(layer: Layer, pool: Layer) -> bool:

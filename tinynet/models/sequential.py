@@ -216,8 +216,8 @@ class Sequential(Model):
     def _lowest_trained_step(self, plan: Plan) -> int:
         """The index of the first step of ``plan`` that holds something to train (``len(steps)`` if none does)."""
         if self._lowest is None or self._lowest[0] != Layer.parameter_changes or self._lowest[1] is not plan:
-            index = next((i for i, layer in enumerate(self.layers) if layer.trainable_parameters()), len(self.layers))
-            self._lowest = (Layer.parameter_changes, plan, plan.step_of(index))
+            index = next((k for k, step in enumerate(plan.steps) if step.trainable_parameters()), len(plan.steps))
+            self._lowest = (Layer.parameter_changes, plan, index)
         return self._lowest[2]
 
     # ------------------------------------------------------------------ the fused loss
